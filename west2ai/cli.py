@@ -1,0 +1,107 @@
+"""Mentor command line: ``python -m west2ai release|grade|demo|doctor``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .course import Course, CourseError, release, release_check, repo_root
+
+
+def _course(args) -> Course:
+    return Course(Path(args.course) if args.course else repo_root())
+
+
+def cmd_release(args) -> int:
+    course = _course(args)
+    stages = course.resolve_stages(args.stages)
+    if args.check:
+        problems = release_check(course, stages)
+        if problems:
+            print("release/ 与 source/ 生成的结果不一致（请运行 python -m west2ai release 重新生成）：")
+            for p in problems:
+                print("  " + p)
+            return 1
+        print(f"release/ 与 source/ 一致：{', '.join(stages)}")
+        return 0
+    for path in release(course, stages):
+        print(f"已生成 {path.relative_to(course.root)}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from .classgrade import grade_class
+
+    course = _course(args)
+    stages = course.resolve_stages(args.stages)
+    students = args.student or course.students()
+    if not students:
+        print(f"{course.submitted} 下没有学生提交（目录结构：submitted/<学号>/<stageN>/*.ipynb）")
+        return 1
+    report = grade_class(course, stages, students, cell_timeout=args.cell_timeout,
+                         student_timeout=args.student_timeout)
+    print(report.table())
+    print(f"\n反馈 HTML：{report.feedback_dir}")
+    print(f"成绩表：{report.grades_csv or '导出失败（见上方问题）'}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    course = _course(args)
+    stages = course.resolve_stages(args.stages)
+    report, checks = run_demo(course, stages, args.workdir, cell_timeout=args.cell_timeout)
+    print(report.table())
+    print()
+    for check in checks:
+        print(check.line())
+    print(f"\n演示课程目录：{report.course.root}")
+    print(f"反馈 HTML：{report.feedback_dir}")
+    print(f"成绩表：{report.grades_csv}")
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def cmd_doctor(args) -> int:
+    from .doctor import run_doctor
+
+    return run_doctor()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m west2ai", description="西二在线 AI 课程：导师工具")
+    parser.add_argument("--course", help="课程目录（含 nbgrader_config.py），默认为本仓库")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="由 source/ 生成学生版 release/")
+    p.add_argument("stages", nargs="*", help="阶段，如 stage1 或 1；默认全部")
+    p.add_argument("--check", action="store_true", help="只检查 release/ 是否与 source/ 一致")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("grade", help="自动评分 submitted/ 下的全部提交，生成反馈与 grades.csv")
+    p.add_argument("stages", nargs="*")
+    p.add_argument("--student", action="append", help="只评这些学生（可重复）")
+    p.add_argument("--cell-timeout", type=int, help="单个单元格的时间上限（秒）")
+    p.add_argument("--student-timeout", type=float, default=1800, help="一名学生一个阶段的时间上限（秒）")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("demo", help="演示：发布、提交三名示例学生、评分并打印成绩表")
+    p.add_argument("stages", nargs="*", help="默认 stage1")
+    p.add_argument("--workdir", help="演示课程目录（默认新建临时目录）")
+    p.add_argument("--cell-timeout", type=int)
+    p.set_defaults(func=cmd_demo, default_stages=["stage1"])
+
+    p = sub.add_parser("doctor", help="检查版本、数据集与浏览器驱动")
+    p.set_defaults(func=cmd_doctor)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "stages", None) == [] and hasattr(args, "default_stages"):
+        args.stages = args.default_stages
+    try:
+        return args.func(args)
+    except CourseError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2

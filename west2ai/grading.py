@@ -1,0 +1,116 @@
+"""Checks that hidden tests use. They compute metrics themselves and trust nothing the
+student's code computed: the model object is evaluated here, on data loaded here."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+BANNED_MODULE_PREFIXES = ("torchvision.models", "timm", "transformers", "torch.hub")
+
+
+class GradingError(AssertionError):
+    """A check failed; the message (Chinese) says what to fix."""
+
+
+def n_params(model) -> int:
+    """Number of parameters of a ``torch.nn.Module`` (trainable or not)."""
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
+    return sum(p.numel() for p in model.parameters())
+
+
+def check_param_limit(model, limit: int) -> int:
+    n = n_params(model)
+    if n > limit:
+        raise GradingError(f"模型参数量 {n:,} 超过上限 {limit:,}")
+    return n
+
+
+def check_not_banned(model) -> None:
+    """Refuse models built from ``torchvision.models``, ``timm``, ``transformers`` or the hub."""
+    for module in model.modules():
+        origin = type(module).__module__
+        if origin.startswith(BANNED_MODULE_PREFIXES):
+            raise GradingError(
+                f"模型中包含 {type(module).__name__}（来自 {origin}）：本课程禁止使用 "
+                "torchvision.models、timm、transformers 等现成网络或预训练权重，请用 nn 层自己搭建。"
+            )
+
+
+def predict(model, images, batch_size: int = 1000, device: str | None = None) -> np.ndarray:
+    """Class predictions of ``model`` for a float tensor of images, in eval mode, no grad."""
+    import torch
+
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    was_training = model.training
+    model.eval()
+    model.to(device)
+    preds = []
+    with torch.no_grad():
+        for start in range(0, len(images), batch_size):
+            out = model(images[start:start + batch_size].to(device))
+            if not isinstance(out, torch.Tensor) or out.ndim != 2:
+                raise GradingError("模型输出应是形状为 (batch, 类别数) 的张量")
+            preds.append(out.argmax(1).cpu())
+    model.train(was_training)
+    return torch.cat(preds).numpy()
+
+
+def fashion_mnist_test_tensors():
+    """The full 10,000-image Fashion-MNIST test set as (images float in [0,1], labels)."""
+    import torch
+
+    from .data import fashion_mnist_arrays
+
+    x, y = fashion_mnist_arrays("test")
+    images = torch.from_numpy(x.astype(np.float32) / 255.0).unsqueeze(1)
+    return images, torch.from_numpy(y)
+
+
+def fashion_mnist_accuracy(model, normalize=None) -> float:
+    """Accuracy of ``model`` on the full Fashion-MNIST test set, computed here.
+
+    ``normalize`` (optional) maps a batch of [0,1] images (N,1,28,28) to the model's input.
+    """
+    images, labels = fashion_mnist_test_tensors()
+    if normalize is not None:
+        images = normalize(images)
+    preds = predict(model, images)
+    return float((preds == labels.numpy()).mean())
+
+
+def exact_type(value, expected: type, what: str):
+    """Assert ``type(value) is expected`` (no subclasses, no look-alikes) and return it."""
+    if type(value) is not expected:
+        raise GradingError(f"{what} 的类型应为 {expected.__name__}，实际为 {type(value).__name__}")
+    return value
+
+
+def close(value, expected: float, what: str, rel: float = 1e-6, abs_: float = 1e-9) -> None:
+    """Assert a real number is close to ``expected`` (and really is a number)."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise GradingError(f"{what} 应是一个数，实际为 {type(value).__name__}")
+    if not np.isclose(float(value), expected, rtol=rel, atol=abs_):
+        raise GradingError(f"{what} 应约为 {expected:.6g}，实际为 {float(value):.6g}")
+
+
+def check_plot(ax, legend: bool = True) -> None:
+    """A matplotlib Axes has a title, both axis labels and (optionally) a legend."""
+    import matplotlib.axes
+
+    if not isinstance(ax, matplotlib.axes.Axes):
+        raise GradingError(f"应传入 matplotlib 的 Axes 对象，实际为 {type(ax).__name__}")
+    title = ax.get_title() or (ax.figure._suptitle.get_text() if ax.figure._suptitle else "")
+    if not title.strip():
+        raise GradingError("图缺少标题（ax.set_title）")
+    if not ax.get_xlabel().strip():
+        raise GradingError("图缺少 x 轴标签（ax.set_xlabel）")
+    if not ax.get_ylabel().strip():
+        raise GradingError("图缺少 y 轴标签（ax.set_ylabel）")
+    if legend and ax.get_legend() is None and not any(
+        other.get_legend() is not None for other in ax.figure.axes
+    ):
+        raise GradingError("图缺少图例（ax.legend）")
