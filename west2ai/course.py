@@ -18,6 +18,10 @@ from pathlib import Path
 
 import nbformat
 
+# Files a notebook writes next to itself (checkpoints, crawled data). In source/ they would
+# be copied into the release and, worse, overwrite students' own files while autograding.
+GENERATED = ("*.pt", "*.npz", "*.csv", ".ipynb_checkpoints", "__pycache__")
+
 TIERS = (("pass", "及格"), ("good", "良好"), ("excellent", "优秀"))
 TIER_ID = re.compile(r"tier-(pass|good|excellent)$")
 
@@ -104,7 +108,17 @@ class Course:
             return StepResult(False, out + err, timed_out=True)
         return StepResult(proc.returncode == 0, proc.stdout + proc.stderr)
 
+    def stray_files(self, stage: str) -> list[Path]:
+        """Generated files lying in source/<stage> (they must not be there)."""
+        folder = self.source / stage
+        return sorted(p for pattern in GENERATED[:3] for p in folder.rglob(pattern))
+
     def generate_release(self, stage: str, db: bool = True) -> None:
+        stray = self.stray_files(stage)
+        if stray:
+            raise CourseError(
+                f"source/{stage} 中有运行 notebook 时生成的文件：{', '.join(p.name for p in stray)}。"
+                "它们会被复制进 release，并在自动评分时覆盖学生自己的文件：请先删除。")
         args = ["generate_assignment", stage, "--force"]
         if not db:
             args.append("--no-db")
@@ -127,11 +141,6 @@ def _kill_group(exc: subprocess.TimeoutExpired) -> None:
 
 
 # -------------------------------------------------------------------- release check
-def _normalised(path: Path) -> dict:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return nb
-
-
 def release_check(course: Course, stages: list[str]) -> list[str]:
     """Regenerate release/ from source/ in a temporary copy; return the differing files."""
     problems = []
@@ -150,7 +159,7 @@ def release_check(course: Course, stages: list[str]) -> list[str]:
                 elif not a.exists():
                     problems.append(f"release/{stage}/{rel}：多余（source 中没有对应文件）")
                 elif a.suffix == ".ipynb":
-                    if _normalised(a) != _normalised(b):
+                    if json.loads(a.read_text(encoding="utf-8")) != json.loads(b.read_text(encoding="utf-8")):
                         problems.append(f"release/{stage}/{rel}：与 source 生成的内容不一致")
                 elif a.read_bytes() != b.read_bytes():
                     problems.append(f"release/{stage}/{rel}：与 source 中的文件不一致")
@@ -162,7 +171,7 @@ def _scratch_course(course: Course, where: Path, stages: list[str]) -> Course:
     shutil.copy(course.root / "nbgrader_config.py", where / "nbgrader_config.py")
     for stage in stages:
         shutil.copytree(course.source / stage, where / "source" / stage,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+                        ignore=shutil.ignore_patterns(*GENERATED))
     return Course(where)
 
 

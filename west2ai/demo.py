@@ -27,8 +27,20 @@ PARTIAL: dict[str, dict] = {
                  "ex-even-squares", "ex-fib", "ex-shapes", "ex-typed-merge"],
         "score": 18,
     },
+    "stage1/02-pokemon-battle": {
+        "keep": ["ex-damage", "ex-pokemon", "ex-grass", "ex-water", "ex-status", "ex-squirtle", "ex-turn"],
+        "score": 17,
+    },
     "stage1/03-generative-ai": {
         "keep": ["ex-vocab", "ex-counts", "ex-probs"],
+        "score": 6,
+    },
+    "stage2/01-requests-xpath": {
+        "keep": ["ex-clean", "ex-fetch", "ex-parse-list", "ex-list-pages", "ex-parse-detail"],
+        "score": 13,
+    },
+    "stage2/03-pandas-analysis": {
+        "keep": ["ex-shares", "ex-eta", "ex-daily"],
         "score": 6,
     },
 }

@@ -1,0 +1,170 @@
+"""The grading pipeline end to end: the demo class on the real stage notebooks, and a class
+of broken and hostile submissions on a tiny assignment (COURSE.md §4, §7)."""
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from west2ai import demo
+from west2ai.course import Course, graded_cells, repo_root
+
+ROOT = repo_root()
+pytestmark = pytest.mark.slow
+
+
+def cell_grades(course_root: Path, stage: str, student: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gb:
+        sub = gb.find_submission(stage, student)
+        for nb in sub.notebooks:
+            for g in nb.grades:
+                out[f"{nb.name}/{g.name}"] = g.score
+    return out
+
+
+def autograded_ids(stage: str) -> list[str]:
+    course = Course(ROOT)
+    return [f"{p.stem}/{c.grade_id}" for p in course.notebooks(stage)
+            for c in graded_cells(p) if c.kind == "tests"]
+
+
+def test_every_notebook_has_a_partial_design():
+    course = Course(ROOT)
+    for stage in course.stages():
+        for nb in course.notebooks(stage):
+            key = f"{stage}/{nb.stem}"
+            assert key in demo.PARTIAL, f"demo.PARTIAL 缺少 {key}"
+            auto_max = sum(c.points for c in graded_cells(nb) if c.kind == "tests")
+            assert 0 < demo.PARTIAL[key]["score"] < auto_max, f"{key} 的部分提交应得部分分"
+
+
+@pytest.fixture(scope="module")
+def stage1_demo(tmp_path_factory):
+    work = tmp_path_factory.mktemp("demo")
+    proc = subprocess.run([sys.executable, "-m", "west2ai", "demo", "stage1", "--workdir", str(work)],
+                          capture_output=True, text=True, timeout=1500)
+    return work, proc
+
+
+def test_demo_prints_the_three_verdicts(stage1_demo):
+    work, proc = stage1_demo
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    for student in ("reference", "blank", "partial"):
+        assert f"[通过] {student}" in proc.stdout
+    assert "[不符]" not in proc.stdout
+    assert "grades.csv" in proc.stdout and "反馈 HTML" in proc.stdout
+
+
+def test_demo_reference_full_blank_zero_partial_exact(stage1_demo):
+    work, _ = stage1_demo
+    ids = autograded_ids("stage1")
+    ref = cell_grades(work, "stage1", "reference")
+    blank = cell_grades(work, "stage1", "blank")
+    partial = cell_grades(work, "stage1", "partial")
+    course = Course(ROOT)
+    points = {f"{p.stem}/{c.grade_id}": c.points for p in course.notebooks("stage1") for c in graded_cells(p)}
+    for gid in ids:
+        assert ref[gid] == points[gid], f"reference 在 {gid} 未得满分"
+        assert blank[gid] == 0, f"blank 在 {gid} 得了分"
+    assert sum(partial[g] for g in ids) == demo.expected_partial(course, "stage1")
+
+
+def test_demo_writes_feedback_and_grades_csv(stage1_demo):
+    work, _ = stage1_demo
+    for student in ("reference", "blank", "partial"):
+        html = list((work / "feedback" / student / "stage1").glob("*.html"))
+        assert len(html) == len(Course(ROOT).notebooks("stage1")), student
+    rows = list(csv.DictReader((work / "grades.csv").open()))
+    assert {r["student_id"] for r in rows} == {"reference", "blank", "partial"}
+
+
+# ---------------------------------------------------------------- hostile class
+def _cell(kind: str, source: str, gid: str | None = None, points: float = 0):
+    cell = nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
+    if gid:
+        cell.metadata["nbgrader"] = {
+            "grade": kind == "tests", "grade_id": gid, "locked": kind == "tests",
+            "solution": kind == "solution", "schema_version": 3, "task": False,
+            **({"points": points} if kind == "tests" else {}),
+        }
+    return cell
+
+
+def tiny_assignment() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        _cell("md", "# 小测验"),
+        _cell("solution", "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", "add"),
+        _cell("tests", "assert add(1, 2) == 3\n### BEGIN HIDDEN TESTS\nassert add(5, 7) == 12\n### END HIDDEN TESTS",
+              "add-test", 2),
+        _cell("solution", "def mul(a, b):\n    ### BEGIN SOLUTION\n    return a * b\n    ### END SOLUTION", "mul"),
+        _cell("tests", "assert mul(2, 3) == 6", "mul-test", 3),
+        _cell("tests", "assert mul(4, 5) == 20 and add(1, 1) == 2", "model-tier-pass", 1),
+    ]
+    return nb
+
+
+def _with_mul(nb, source: str, drop_test: bool = False, edit_test: bool = False):
+    nb = nbformat.from_dict(nb)
+    for cell in list(nb.cells):
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid == "mul":
+            cell.source = source
+        if gid == "mul-test" and drop_test:
+            nb.cells.remove(cell)
+        if gid == "mul-test" and edit_test:
+            cell.source = "assert True"
+    return nb
+
+
+HOSTILE = {
+    # student: (how the mul cell is written, drop the test cell, edit the test cell, expected score)
+    "honest": ("def mul(a, b):\n    return a * b", False, False, 6),
+    "crash": ("import os\nos._exit(1)", False, False, 2),
+    "loop": ("while True:\n    pass", False, False, 2),
+    "stubborn": ("import time\nwhile True:\n    try:\n        time.sleep(0.1)\n    except KeyboardInterrupt:\n        pass",
+                 False, False, 2),
+    "deleter": ("def mul(a, b):\n    return 0", True, False, 2),
+    "editor": ("def mul(a, b):\n    return 0", False, True, 2),
+}
+
+
+def test_hostile_submissions_cost_only_their_authors(tmp_path):
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    source = tiny_assignment()
+    stage = "stage9"
+    (tmp_path / "source" / stage).mkdir(parents=True)
+    nbformat.write(source, tmp_path / "source" / stage / "01-quiz.ipynb")
+    for student, (code, drop, edit, _) in HOSTILE.items():
+        folder = tmp_path / "submitted" / student / stage
+        folder.mkdir(parents=True)
+        nbformat.write(_with_mul(source, code, drop, edit), folder / "01-quiz.ipynb")
+    garbage = tmp_path / "submitted" / "garbage" / stage
+    garbage.mkdir(parents=True)
+    (garbage / "01-quiz.ipynb").write_text("{this is not a notebook")
+    (tmp_path / "submitted" / "absent" / stage).mkdir(parents=True)
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "west2ai", "--course", str(tmp_path), "grade", "--cell-timeout", "8",
+         "--student-timeout", "240"],
+        capture_output=True, text=True, timeout=1200,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for student, (*_, expected) in HOSTILE.items():
+        got = sum(cell_grades(tmp_path, stage, student).values())
+        assert got == expected, f"{student}: 得分 {got}，应为 {expected}"
+    table = proc.stdout
+    assert "garbage" in table and "不是有效的 notebook" in table
+    assert "缺交 01-quiz.ipynb" in table
+    assert "honest" in table and "6/6" in table
+    rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
+    assert {r["student_id"] for r in rows} >= set(HOSTILE)
