@@ -53,8 +53,9 @@ def test_source_notebook_is_valid_for_nbgrader(path):
             n_tests += 1
             assert cell.cell_type == "code" and meta.get("locked"), f"{gid} 应为锁定的代码测试单元"
             tree = ast.parse(cell.source)
-            assert tree.body and isinstance(tree.body[-1], ast.Assert), (
-                f"{gid} 应以 assert 结尾（nbgrader 会把结尾的数字当作部分分）")
+            assert tree.body and not isinstance(tree.body[-1], ast.Expr), (
+                f"{gid} 不应以表达式结尾（nbgrader 会把结尾的数字当作部分分），请以 assert 结尾")
+            assert any(isinstance(node, ast.Assert) for node in ast.walk(tree)), f"{gid} 没有 assert"
         if meta.get("grade") and meta.get("solution"):
             assert cell.cell_type == "markdown", f"{gid}：人工评分单元应为 markdown"
             assert "=== BEGIN MARK SCHEME ===" in cell.source, f"{gid} 缺少评分标准"
