@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from west2ai import demo
+from west2ai.budget import budget_of, run_reference
 from west2ai.course import Course, graded_cells, repo_root
 
 ROOT = repo_root()
@@ -46,16 +47,45 @@ def test_every_notebook_has_a_partial_design():
             assert 0 < demo.PARTIAL[key]["score"] < auto_max, f"{key} 的部分提交应得部分分"
 
 
-@pytest.fixture(scope="module")
-def stage1_demo(tmp_path_factory):
-    work = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run([sys.executable, "-m", "west2ai", "demo", "stage1", "--workdir", str(work)],
-                          capture_output=True, text=True, timeout=1500)
-    return work, proc
+STAGES = Course(ROOT).stages()
 
 
-def test_demo_prints_the_three_verdicts(stage1_demo):
-    work, proc = stage1_demo
+@pytest.fixture(scope="module", params=STAGES)
+def stage_demo(request, tmp_path_factory):
+    """Per stage: run each budgeted reference notebook from scratch (timed), then the demo
+    class through the CLI, the reference handing in the checkpoints that run produced."""
+    stage = request.param
+    work = tmp_path_factory.mktemp(stage)
+    runs = []
+    for nb in Course(ROOT).notebooks(stage):
+        if budget_of(nb):
+            run = run_reference(nb, work / "runs" / nb.stem)
+            print(run.summary())
+            runs.append(run)
+            for out in run.outputs:
+                if out.suffix in (".pt", ".npz"):
+                    (work / "checkpoints" / stage).mkdir(parents=True, exist_ok=True)
+                    shutil.copy(out, work / "checkpoints" / stage / out.name)
+    proc = subprocess.run(
+        [sys.executable, "-m", "west2ai", "demo", stage, "--workdir", str(work / "course"),
+         "--checkpoints", str(work / "checkpoints")],
+        capture_output=True, text=True, timeout=2400,
+    )
+    print(proc.stdout[-3000:])
+    return stage, work / "course", proc, runs
+
+
+def test_reference_training_reaches_top_tier_within_budget(stage_demo):
+    stage, _, _, runs = stage_demo
+    if not runs:
+        pytest.skip(f"{stage} 没有训练类 notebook")
+    for run in runs:
+        assert not run.errors, f"{run.notebook} 参考答案运行出错：{run.errors[:3]}"
+        assert run.within_budget, run.summary()
+
+
+def test_demo_prints_the_three_verdicts(stage_demo):
+    stage, work, proc, _ = stage_demo
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     for student in ("reference", "blank", "partial"):
         assert f"[通过] {student}" in proc.stdout
@@ -63,25 +93,37 @@ def test_demo_prints_the_three_verdicts(stage1_demo):
     assert "grades.csv" in proc.stdout and "反馈 HTML" in proc.stdout
 
 
-def test_demo_reference_full_blank_zero_partial_exact(stage1_demo):
-    work, _ = stage1_demo
-    ids = autograded_ids("stage1")
-    ref = cell_grades(work, "stage1", "reference")
-    blank = cell_grades(work, "stage1", "blank")
-    partial = cell_grades(work, "stage1", "partial")
+def test_demo_reference_full_blank_zero_partial_exact(stage_demo):
+    stage, work, _, _ = stage_demo
+    ids = autograded_ids(stage)
+    ref = cell_grades(work, stage, "reference")
+    blank = cell_grades(work, stage, "blank")
+    partial = cell_grades(work, stage, "partial")
     course = Course(ROOT)
-    points = {f"{p.stem}/{c.grade_id}": c.points for p in course.notebooks("stage1") for c in graded_cells(p)}
+    points = {f"{p.stem}/{c.grade_id}": c.points for p in course.notebooks(stage) for c in graded_cells(p)}
     for gid in ids:
         assert ref[gid] == points[gid], f"reference 在 {gid} 未得满分"
         assert blank[gid] == 0, f"blank 在 {gid} 得了分"
-    assert sum(partial[g] for g in ids) == demo.expected_partial(course, "stage1")
+    assert sum(partial[g] for g in ids) == demo.expected_partial(course, stage)
 
 
-def test_demo_writes_feedback_and_grades_csv(stage1_demo):
-    work, _ = stage1_demo
+def test_reference_with_checkpoints_grades_quickly(stage_demo):
+    stage, _, proc, runs = stage_demo
+    line = next(line for line in proc.stdout.splitlines() if "] reference" in line)
+    seconds = float(line.rsplit("评分用时", 1)[1].split("s")[0])
+    # Loading checkpoints instead of training: grading costs far less than the training did.
+    trained = sum(run.seconds for run in runs)
+    assert seconds < 60 * len(Course(ROOT).notebooks(stage)), line
+    if trained:
+        print(f"{stage}: 从头训练 {trained:.0f} s，带检查点评分 {seconds:.0f} s")
+        assert seconds < trained, f"带检查点评分 {seconds:.0f} s 不应慢于从头训练 {trained:.0f} s"
+
+
+def test_demo_writes_feedback_and_grades_csv(stage_demo):
+    stage, work, _, _ = stage_demo
     for student in ("reference", "blank", "partial"):
-        html = list((work / "feedback" / student / "stage1").glob("*.html"))
-        assert len(html) == len(Course(ROOT).notebooks("stage1")), student
+        html = list((work / "feedback" / student / stage).glob("*.html"))
+        assert len(html) == len(Course(ROOT).notebooks(stage)), student
     rows = list(csv.DictReader((work / "grades.csv").open()))
     assert {r["student_id"] for r in rows} == {"reference", "blank", "partial"}
 

@@ -16,8 +16,11 @@ name the two programs explicitly when they live somewhere unusual.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
+import re
 import shutil
+import subprocess
 import tempfile
 
 CHROME_CANDIDATES = (
@@ -112,10 +115,30 @@ def browser_available() -> tuple[bool, str]:
     except ImportError:
         return False, "未安装 selenium：请运行 pip install selenium"
     chrome, driver = find_chrome(), find_chromedriver()
-    missing = [name for name, path in (("Chromium 浏览器", chrome), ("chromedriver", driver)) if not path]
+    missing = []
+    for name, path, var in (("Chromium 浏览器", chrome, "WEST2AI_CHROME"),
+                            ("chromedriver", driver, "WEST2AI_CHROMEDRIVER")):
+        if not path:
+            where = os.environ.get(var)
+            missing.append(f"{name}（环境变量 {var}={where} 不是可执行文件）" if where else name)
     if missing:
-        return False, f"找不到{'和'.join(missing)}。{INSTALL_HINT}"
+        return False, f"找不到 {'和 '.join(missing)}。{INSTALL_HINT}"
+    chrome_major, driver_major = _major_version(chrome), _major_version(driver)
+    if chrome_major and driver_major and chrome_major != driver_major:
+        return False, (f"浏览器 {chrome}（版本 {chrome_major}）与 chromedriver {driver}（版本 {driver_major}）"
+                       f"的主版本号不一致，请安装配套的一对。{INSTALL_HINT}")
     return True, f"浏览器可用：{chrome}，驱动：{driver}（selenium {selenium.__version__}）"
+
+
+@functools.lru_cache(maxsize=8)
+def _major_version(program: str) -> str | None:
+    """Major version printed by ``program --version`` (e.g. '156'), or None if unknown."""
+    try:
+        out = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=15).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"(\d+)\.\d+\.\d+", out)
+    return match.group(1) if match else None
 
 
 def chrome_driver(headless: bool = True, window_size: tuple[int, int] = (1280, 900),

@@ -2,6 +2,7 @@
 build the student × stage table. One broken submission is reported and the rest go on."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ class StageResult:
     stage: str
     notebooks: list[NotebookScore] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # autograding time
 
     @property
     def score(self) -> float:
@@ -167,7 +169,9 @@ def grade_class(course: Course, stages: list[str], students: list[str] | None = 
         if not (course.submitted / student / stage).is_dir():
             result.problems.append("未提交该阶段")
         else:
+            start = time.perf_counter()
             result.problems += autograde_submission(course, stage, student, cell_timeout, student_timeout)
+            result.seconds = time.perf_counter() - start
             fb = course.nbgrader("generate_feedback", stage, "--student", student, "--force")
             if not fb.ok and (course.root / "autograded" / student / stage).is_dir():
                 result.problems.append("反馈 HTML 生成失败：" + _last_error(fb.log))

@@ -51,7 +51,8 @@ def cmd_demo(args) -> int:
 
     course = _course(args)
     stages = course.resolve_stages(args.stages)
-    report, checks = run_demo(course, stages, args.workdir, cell_timeout=args.cell_timeout)
+    report, checks = run_demo(course, stages, args.workdir, cell_timeout=args.cell_timeout,
+                              checkpoints=args.checkpoints)
     print(report.table())
     print()
     for check in checks:
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("stages", nargs="*", help="默认 stage1")
     p.add_argument("--workdir", help="演示课程目录（默认新建临时目录）")
     p.add_argument("--cell-timeout", type=int)
+    p.add_argument("--checkpoints", help="目录：<stageN>/ 下的文件（如训练好的 *.pt）随 reference 学生一起提交，评分时直接加载")
     p.set_defaults(func=cmd_demo, default_stages=["stage1"])
 
     p = sub.add_parser("doctor", help="检查版本、数据集与浏览器驱动")

@@ -39,6 +39,10 @@ PARTIAL: dict[str, dict] = {
         "keep": ["ex-clean", "ex-fetch", "ex-parse-list", "ex-list-pages", "ex-parse-detail"],
         "score": 13,
     },
+    "stage2/02-selenium": {
+        "keep": ["ex-cards", "ex-scroll", "ex-collect", "ex-csv"],
+        "score": 9,
+    },
     "stage2/03-pandas-analysis": {
         "keep": ["ex-shares", "ex-eta", "ex-daily"],
         "score": 6,
@@ -53,6 +57,7 @@ class Expectation:
     expected: float
     got: float
     auto_max: float
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -61,7 +66,7 @@ class Expectation:
     def line(self) -> str:
         mark = "通过" if self.ok else "不符"
         return (f"[{mark}] {self.student:<9} {self.stage}: 自动评分 {self.got:g}/{self.auto_max:g}"
-                f"（预期 {self.expected:g}）")
+                f"（预期 {self.expected:g}），评分用时 {self.seconds:.1f} s")
 
 
 def solved_cells(source_nb, keep: set[str]) -> dict[str, str]:
@@ -93,13 +98,21 @@ def expected_partial(course: Course, stage: str) -> float:
     return sum(PARTIAL[f"{stage}/{nb.stem}"]["score"] for nb in course.notebooks(stage))
 
 
-def build_class(course: Course, stages: list[str]) -> None:
-    """Write the three demo students' submissions under ``course/submitted``."""
+def build_class(course: Course, stages: list[str], checkpoints: Path | None = None) -> None:
+    """Write the three demo students' submissions under ``course/submitted``.
+
+    ``checkpoints/<stage>/`` (optional) holds files the reference student hands in beside the
+    notebooks, e.g. trained weights, so that grading loads them instead of training.
+    """
     for stage in stages:
         for student in ("reference", "blank", "partial"):
             dest = course.submitted / student / stage
             shutil.rmtree(dest, ignore_errors=True)
         shutil.copytree(course.source / stage, course.submitted / "reference" / stage)
+        extra = Path(checkpoints) / stage if checkpoints else None
+        if extra and extra.is_dir():
+            for item in extra.iterdir():
+                shutil.copy(item, course.submitted / "reference" / stage / item.name)
         shutil.copytree(course.release / stage, course.submitted / "blank" / stage)
         shutil.copytree(course.release / stage, course.submitted / "partial" / stage)
         for src in course.notebooks(stage):
@@ -111,14 +124,15 @@ def build_class(course: Course, stages: list[str]) -> None:
 
 
 def run_demo(course: Course, stages: list[str], workdir: Path | None = None,
-             progress: bool = True, cell_timeout: int | None = None):
+             progress: bool = True, cell_timeout: int | None = None,
+             checkpoints: Path | None = None):
     """Release, submit, grade; return (report, expectations)."""
     where = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="west2ai-demo-"))
     where.mkdir(parents=True, exist_ok=True)
     demo_course = _scratch_course(course, where, stages)
     for stage in stages:
         demo_course.generate_release(stage)
-    build_class(demo_course, stages)
+    build_class(demo_course, stages, checkpoints)
     report: ClassReport = grade_class(demo_course, stages, ["reference", "blank", "partial"],
                                       cell_timeout=cell_timeout, progress=progress)
     checks = []
@@ -127,5 +141,5 @@ def run_demo(course: Course, stages: list[str], workdir: Path | None = None,
                                   ("partial", expected_partial(demo_course, stage))):
             r = report.result(student, stage)
             checks.append(Expectation(student, stage, r.auto_max if expected is None else expected,
-                                      r.auto_score, r.auto_max))
+                                      r.auto_score, r.auto_max, r.seconds))
     return report, checks

@@ -1,0 +1,71 @@
+"""Run a reference notebook from scratch and time it against its CPU budget.
+
+A training notebook states its budget in its metadata (``west2ai.budget_seconds``) and in its
+header; COURSE.md §5 asks the reference to finish within it with at least 30% headroom, on
+CI's 2 cores, with no checkpoint present.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from .course import GENERATED
+
+HEADROOM = 1.3  # the measured time times this must stay within the budget
+
+
+def budget_of(path: Path) -> float | None:
+    nb = nbformat.read(path, as_version=4)
+    return nb.metadata.get("west2ai", {}).get("budget_seconds")
+
+
+@dataclass
+class ReferenceRun:
+    notebook: str
+    seconds: float
+    budget: float | None
+    errors: list[str]
+    outputs: list[Path]  # files the run wrote next to the notebook (checkpoints, CSVs)
+
+    @property
+    def within_budget(self) -> bool:
+        return self.budget is None or self.seconds * HEADROOM <= self.budget
+
+    def summary(self) -> str:
+        budget = f"，预算 {self.budget:g} s（需留 30% 余量：≤ {self.budget / HEADROOM:.0f} s）" if self.budget else ""
+        return f"{self.notebook}: 从头运行 {self.seconds:.1f} s{budget}，错误 {len(self.errors)} 处"
+
+
+def run_reference(source: Path, workdir: Path, timeout: int = 900) -> ReferenceRun:
+    """Execute a copy of ``source`` (and the files beside it) in ``workdir``, from scratch."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    for item in source.parent.iterdir():
+        if item.is_file() and not any(item.match(p) for p in GENERATED):
+            shutil.copy(item, workdir / item.name)
+    before = set(workdir.iterdir())
+    nb = nbformat.read(workdir / source.name, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
+                            resources={"metadata": {"path": str(workdir)}})
+    env_before = os.environ.pop("NBGRADER_EXECUTION", None)
+    start = time.perf_counter()
+    try:
+        client.execute()
+    finally:
+        if env_before is not None:
+            os.environ["NBGRADER_EXECUTION"] = env_before
+    seconds = time.perf_counter() - start
+    nbformat.write(nb, workdir / source.name)
+    errors = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
+                errors.append(f"{gid}: {out.get('ename')}: {out.get('evalue', '')[:300]}")
+    outputs = sorted(p for p in set(workdir.iterdir()) - before if p.is_file())
+    return ReferenceRun(source.name, seconds, budget_of(source), errors, outputs)

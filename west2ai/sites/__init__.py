@@ -1,0 +1,3 @@
+"""Local fixture sites for the scraping tasks, generated from a seed, served on 127.0.0.1."""
+from .notice import NoticeSite, serve_notice_site
+from .qa import serve_qa_site, QASite
