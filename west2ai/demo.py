@@ -47,6 +47,10 @@ PARTIAL: dict[str, dict] = {
         "keep": ["ex-shares", "ex-eta", "ex-daily"],
         "score": 6,
     },
+    "stage2/04-numpy-and-backprop": {
+        "keep": ["ex-one-hot", "ex-standardize", "ex-pairwise", "ex-softmax", "ex-linreg"],
+        "score": 12,
+    },
 }
 
 
