@@ -51,7 +51,7 @@ STAGES = Course(ROOT).stages()
 
 
 @pytest.fixture(scope="module", params=STAGES)
-def stage_demo(request, tmp_path_factory):
+def stage_demo(request, tmp_path_factory, measurements):
     """Per stage: run each budgeted reference notebook from scratch (timed), then the demo
     class through the CLI, the reference handing in the checkpoints that run produced."""
     stage = request.param
@@ -60,7 +60,8 @@ def stage_demo(request, tmp_path_factory):
     for nb in Course(ROOT).notebooks(stage):
         if budget_of(nb):
             run = run_reference(nb, work / "runs" / nb.stem)
-            print(run.summary())
+            measurements.append(run.summary())
+            measurements += [f"  {line}" for line in run.metrics]
             runs.append(run)
             for out in run.outputs:
                 if out.suffix in (".pt", ".npz"):
@@ -71,7 +72,7 @@ def stage_demo(request, tmp_path_factory):
          "--checkpoints", str(work / "checkpoints")],
         capture_output=True, text=True, timeout=2400,
     )
-    print(proc.stdout[-3000:])
+    measurements += [line for line in proc.stdout.splitlines() if line.startswith("[")]
     return stage, work / "course", proc, runs
 
 
@@ -115,7 +116,6 @@ def test_reference_with_checkpoints_grades_quickly(stage_demo):
     trained = sum(run.seconds for run in runs)
     assert seconds < 60 * len(Course(ROOT).notebooks(stage)), line
     if trained:
-        print(f"{stage}: 从头训练 {trained:.0f} s，带检查点评分 {seconds:.0f} s")
         assert seconds < trained, f"带检查点评分 {seconds:.0f} s 不应慢于从头训练 {trained:.0f} s"
 
 
