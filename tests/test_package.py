@@ -230,3 +230,15 @@ def test_cli_rejects_unknown_stage():
     out = subprocess.run([sys.executable, "-m", "west2ai", "release", "stage42", "--check"],
                          capture_output=True, text=True)
     assert out.returncode == 2 and "未知阶段" in out.stderr
+
+
+def test_an_nbgrader_step_past_its_time_limit_is_killed_and_reported(tmp_path):
+    import time
+
+    from west2ai.course import Course
+
+    (tmp_path / "nbgrader_config.py").write_text("import time\ntime.sleep(30)\n")
+    start = time.perf_counter()
+    res = Course(tmp_path).nbgrader("generate_assignment", "quiz", timeout=2)
+    assert res.timed_out and not res.ok
+    assert time.perf_counter() - start < 15

@@ -81,31 +81,25 @@ def _is_exe(path) -> bool:
     return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
 
 
-def find_chrome() -> str | None:
-    """Path of an installed Chromium/Chrome, or None."""
-    env = os.environ.get("WEST2AI_CHROME")
+def _find(env_var: str, candidates, names) -> str | None:
+    """``$env_var`` when set (and only then), else the first executable candidate or name."""
+    env = os.environ.get(env_var)
     if env:
         return env if _is_exe(env) else None
-    for path in CHROME_CANDIDATES:
-        if _is_exe(path):
-            return path
-    for name in CHROME_NAMES:
-        path = shutil.which(name)
+    for path in (*candidates, *(shutil.which(name) for name in names)):
         if _is_exe(path):
             return path
     return None
 
 
+def find_chrome() -> str | None:
+    """Path of an installed Chromium/Chrome, or None."""
+    return _find("WEST2AI_CHROME", CHROME_CANDIDATES, CHROME_NAMES)
+
+
 def find_chromedriver() -> str | None:
     """Path of an installed chromedriver, or None."""
-    env = os.environ.get("WEST2AI_CHROMEDRIVER")
-    if env:
-        return env if _is_exe(env) else None
-    for path in DRIVER_CANDIDATES:
-        if _is_exe(path):
-            return path
-    path = shutil.which("chromedriver")
-    return path if _is_exe(path) else None
+    return _find("WEST2AI_CHROMEDRIVER", DRIVER_CANDIDATES, ("chromedriver",))
 
 
 def browser_available() -> tuple[bool, str]:

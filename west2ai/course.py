@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -96,17 +97,17 @@ class Course:
         cmd = [sys.executable, "-m", "nbgrader", *args]
         full_env = {**os.environ, **(env or {})}
         full_env.pop("NBGRADER_EXECUTION", None)
+        proc = subprocess.Popen(cmd, cwd=self.root, env=full_env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
         try:
-            proc = subprocess.run(
-                cmd, cwd=self.root, env=full_env, capture_output=True, text=True,
-                timeout=timeout, start_new_session=True,
-            )
-        except subprocess.TimeoutExpired as exc:
-            out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-            err = (exc.stderr or b"").decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
-            _kill_group(exc)
-            return StepResult(False, out + err, timed_out=True)
-        return StepResult(proc.returncode == 0, proc.stdout + proc.stderr)
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # Kill nbgrader and everything in its session; a kernel left behind notices
+            # that its parent is gone and exits by itself.
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+            return StepResult(False, out, timed_out=True)
+        return StepResult(proc.returncode == 0, out)
 
     def stray_files(self, stage: str) -> list[Path]:
         """Generated files lying in source/<stage> (they must not be there)."""
@@ -125,19 +126,6 @@ class Course:
         res = self.nbgrader(*args)
         if not res.ok:
             raise CourseError(f"nbgrader generate_assignment {stage} 失败：\n{res.log[-3000:]}")
-
-
-def _kill_group(exc: subprocess.TimeoutExpired) -> None:
-    # subprocess.run already killed the direct child; kernels it started live in its
-    # session (start_new_session=True), so kill the whole group.
-    import signal
-
-    proc_pid = getattr(exc, "pid", None)
-    if proc_pid:
-        try:
-            os.killpg(proc_pid, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 # -------------------------------------------------------------------- release check
