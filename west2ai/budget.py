@@ -35,6 +35,7 @@ class ReferenceRun:
     errors: list[str]
     outputs: list[Path]  # files the run wrote next to the notebook (checkpoints, CSVs)
     metrics: list[str] = field(default_factory=list)  # the run's printed time/accuracy lines
+    regraded: ReferenceRun | None = None  # a later run in grading mode, with the checkpoint
 
     @property
     def within_budget(self) -> bool:
@@ -45,8 +46,13 @@ class ReferenceRun:
         return f"{self.notebook}: 从头运行 {self.seconds:.1f} s{budget}，错误 {len(self.errors)} 处"
 
 
-def run_reference(source: Path, workdir: Path, timeout: int = 900) -> ReferenceRun:
-    """Execute a copy of ``source`` (and the files beside it) in ``workdir``, from scratch."""
+def run_reference(source: Path, workdir: Path, timeout: int = 900, grading: bool = False) -> ReferenceRun:
+    """Execute a copy of ``source`` (and the files beside it) in ``workdir``.
+
+    The first run in an empty ``workdir`` is from scratch. With ``grading=True`` the kernel
+    sees ``NBGRADER_EXECUTION`` as under nbgrader, so checkpoints left by an earlier run in
+    the same ``workdir`` are loaded instead of training.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     for item in source.parent.iterdir():
         if item.is_file() and not any(item.match(p) for p in GENERATED):
@@ -56,10 +62,13 @@ def run_reference(source: Path, workdir: Path, timeout: int = 900) -> ReferenceR
     client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
                             resources={"metadata": {"path": str(workdir)}})
     env_before = os.environ.pop("NBGRADER_EXECUTION", None)
+    if grading:
+        os.environ["NBGRADER_EXECUTION"] = "autograde"
     start = time.perf_counter()
     try:
         client.execute()
     finally:
+        os.environ.pop("NBGRADER_EXECUTION", None)
         if env_before is not None:
             os.environ["NBGRADER_EXECUTION"] = env_before
     seconds = time.perf_counter() - start
