@@ -214,3 +214,65 @@ def test_hostile_submissions_cost_only_their_authors(tmp_path):
     assert "honest" in table and "6/6" in table
     rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
     assert {r["student_id"] for r in rows} >= set(HOSTILE)
+
+
+# ---------------------------------------------------------------- stage 2 scraper scenarios
+def _solution_ids(path: Path) -> list[str]:
+    nb = nbformat.read(path, as_version=4)
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
+
+
+LIST_ONLY_CRAWL = """\
+def crawl(base_url, min_notices=500, delay=0.0, progress=True):
+    first_url = base_url + "/jxtz.htm"
+    first_html = fetch(first_url, delay=delay)
+    rows = []
+    for url in list_page_urls(first_html, first_url):
+        html = first_html if url == first_url else fetch(url, delay=delay)
+        rows.extend(parse_list_page(html, url))
+        if len(rows) >= min_notices:
+            break
+    return pd.DataFrame(rows, columns=NOTICE_COLUMNS), pd.DataFrame([], columns=ATTACHMENT_COLUMNS)
+"""
+
+
+def _replace(nb, grade_id: str, source: str) -> None:
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            cell.source = source
+
+
+@pytest.mark.skipif("stage2" not in STAGES, reason="stage2 not present")
+def test_list_only_scraper_and_uncleaned_fields_score_partially(tmp_path):
+    """Issue 3: a scraper that reads only the list pages scores partially, not fully; a CSV
+    with the right rows but uncleaned fields loses exactly the cleaning points."""
+    name = "01-requests-xpath"
+    src = ROOT / "source" / "stage2" / f"{name}.ipynb"
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    (tmp_path / "source" / "stage2").mkdir(parents=True)
+    shutil.copy(src, tmp_path / "source" / "stage2")
+    course = Course(tmp_path)
+    course.generate_release("stage2")
+    release = tmp_path / "release" / "stage2" / f"{name}.ipynb"
+    everything = _solution_ids(src)
+    list_only = demo.make_partial(release, src, [i for i in everything if i not in
+                                                 ("ex-parse-detail", "ex-download-count", "ex-crawl")])
+    uncleaned = demo.make_partial(release, src, everything)
+    _replace(list_only, "ex-crawl", LIST_ONLY_CRAWL)
+    _replace(uncleaned, "ex-clean", "def clean_text(s):\n    return s\n\n\ndef clean_publisher(s):\n    return s\n")
+    for student, nb in (("listonly", list_only), ("uncleaned", uncleaned)):
+        (tmp_path / "submitted" / student / "stage2").mkdir(parents=True)
+        nbformat.write(nb, tmp_path / "submitted" / student / "stage2" / f"{name}.ipynb")
+    proc = subprocess.run([sys.executable, "-m", "west2ai", "--course", str(tmp_path), "grade", "stage2"],
+                          capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    total = sum(c.points for c in graded_cells(src) if c.kind == "tests")
+    listonly = cell_grades(tmp_path, "stage2", "listonly")
+    assert 0 < sum(listonly.values()) < total
+    lost = {gid for gid, score in listonly.items() if score == 0}
+    assert lost == {f"{name}/{gid}" for gid in ("ex-parse-detail-test", "ex-download-count-test",
+                                                "csv-attachments-test", "csv-downloads-test")}, lost
+    unclean = cell_grades(tmp_path, "stage2", "uncleaned")
+    lost = {gid for gid, score in unclean.items() if score == 0}
+    assert lost == {f"{name}/ex-clean-test", f"{name}/csv-clean-test"}, lost
