@@ -13,22 +13,11 @@ import pytest
 
 from west2ai import demo
 from west2ai.budget import budget_of, run_reference
+from west2ai.classgrade import cell_scores
 from west2ai.course import Course, graded_cells, repo_root
 
 ROOT = repo_root()
 pytestmark = pytest.mark.slow
-
-
-def cell_grades(course_root: Path, stage: str, student: str) -> dict[str, float]:
-    from nbgrader.api import Gradebook
-
-    out = {}
-    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gb:
-        sub = gb.find_submission(stage, student)
-        for nb in sub.notebooks:
-            for g in nb.grades:
-                out[f"{nb.name}/{g.name}"] = g.score
-    return out
 
 
 def autograded_ids(stage: str) -> list[str]:
@@ -62,6 +51,12 @@ def stage_demo(request, tmp_path_factory, measurements):
             run = run_reference(nb, work / "runs" / nb.stem)
             measurements.append(run.summary())
             measurements += [f"  {line}" for line in run.metrics]
+            submission = work / "runs" / nb.stem / "submission.csv"
+            if submission.exists():  # a contest notebook: its hidden score, for the record
+                from west2ai import kaggle
+
+                measurements.append(f"  私有榜准确率 {kaggle.private_score(submission):.2%}"
+                                    f"（公开榜 {kaggle.public_score(submission):.2%}）")
             # Again, as nbgrader would run it, with the checkpoint the first run saved.
             run.regraded = run_reference(nb, work / "runs" / nb.stem, grading=True)
             measurements.append(f"  带检查点再次运行（评分模式）：{run.regraded.seconds:.1f} s")
@@ -100,9 +95,9 @@ def test_demo_prints_the_three_verdicts(stage_demo):
 def test_demo_reference_full_blank_zero_partial_exact(stage_demo):
     stage, work, _, _ = stage_demo
     ids = autograded_ids(stage)
-    ref = cell_grades(work, stage, "reference")
-    blank = cell_grades(work, stage, "blank")
-    partial = cell_grades(work, stage, "partial")
+    ref = cell_scores(work, stage, "reference")
+    blank = cell_scores(work, stage, "blank")
+    partial = cell_scores(work, stage, "partial")
     course = Course(ROOT)
     points = {f"{p.stem}/{c.grade_id}": c.points for p in course.notebooks(stage) for c in graded_cells(p)}
     for gid in ids:
@@ -206,7 +201,7 @@ def test_hostile_submissions_cost_only_their_authors(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     for student, (*_, expected) in HOSTILE.items():
-        got = sum(cell_grades(tmp_path, stage, student).values())
+        got = sum(cell_scores(tmp_path, stage, student).values())
         assert got == expected, f"{student}: 得分 {got}，应为 {expected}"
     table = proc.stdout
     assert "garbage" in table and "不是有效的 notebook" in table
@@ -268,11 +263,11 @@ def test_list_only_scraper_and_uncleaned_fields_score_partially(tmp_path):
                           capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     total = sum(c.points for c in graded_cells(src) if c.kind == "tests")
-    listonly = cell_grades(tmp_path, "stage2", "listonly")
+    listonly = cell_scores(tmp_path, "stage2", "listonly")
     assert 0 < sum(listonly.values()) < total
     lost = {gid for gid, score in listonly.items() if score == 0}
     assert lost == {f"{name}/{gid}" for gid in ("ex-parse-detail-test", "ex-download-count-test",
                                                 "csv-attachments-test", "csv-downloads-test")}, lost
-    unclean = cell_grades(tmp_path, "stage2", "uncleaned")
+    unclean = cell_scores(tmp_path, "stage2", "uncleaned")
     lost = {gid for gid, score in unclean.items() if score == 0}
     assert lost == {f"{name}/ex-clean-test", f"{name}/csv-clean-test"}, lost

@@ -128,6 +128,12 @@ def test_param_limit_and_bans():
     grading.check_not_banned(small)
     with pytest.raises(grading.GradingError, match="torchvision.models"):
         grading.check_not_banned(torchvision.models.resnet18(num_classes=10))
+
+    class Disguised(torchvision.models.resnet.BasicBlock):  # a subclass is still the library's block
+        pass
+
+    with pytest.raises(grading.GradingError, match="torchvision.models"):
+        grading.check_not_banned(nn.Sequential(nn.Conv2d(1, 8, 3), Disguised(8, 8)))
     with pytest.raises(grading.GradingError):
         grading.n_params("not a model")
 
@@ -155,6 +161,12 @@ def test_accuracy_is_computed_from_the_model_itself():
     nn.init.zeros_(constant[1].weight)
     acc = grading.fashion_mnist_accuracy(constant)
     assert abs(acc - 0.1) < 1e-9  # always class 0, which is 10% of the test set
+    # A tier test: the same accuracy against a threshold, after the limit and the bans.
+    assert grading.fashion_mnist_tier(constant, 0.1, "及格", limit=10_000) == acc
+    with pytest.raises(grading.GradingError, match="测试集准确率 10.00%，未达到良好线 91.5%"):
+        grading.fashion_mnist_tier(constant, 0.915, "良好", limit=10_000)
+    with pytest.raises(grading.GradingError, match="超过上限 1,000"):
+        grading.fashion_mnist_tier(constant, 0.0, "及格", limit=1_000)
 
 
 def test_exact_type_and_close():

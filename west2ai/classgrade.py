@@ -121,6 +121,18 @@ def _last_error(log: str) -> str:
     return lines[-1][-200:] if lines else "未知错误"
 
 
+def cell_scores(course_root: Path, stage: str, student: str) -> dict[str, float]:
+    """``"<notebook>/<grade_id>" -> score`` of every graded cell of one submission."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{Path(course_root) / 'gradebook.db'}") as gb:
+        for nb in gb.find_submission(stage, student).notebooks:
+            for g in nb.grades:
+                out[f"{nb.name}/{g.name}"] = g.score
+    return out
+
+
 def read_scores(course: Course, stage: str, student: str) -> list[NotebookScore]:
     """Per-notebook scores of one submission, read from the gradebook."""
     from nbgrader.api import Gradebook, MissingEntry

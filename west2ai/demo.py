@@ -51,6 +51,18 @@ PARTIAL: dict[str, dict] = {
         "keep": ["ex-one-hot", "ex-standardize", "ex-pairwise", "ex-softmax", "ex-linreg"],
         "score": 12,
     },
+    "stage3/01-pytorch-basics": {
+        "keep": ["ex-pairwise", "ex-to-tensor", "ex-autograd", "ex-mlp"],
+        "score": 8,
+    },
+    "stage3/02-cnn-fashion-mnist": {  # the classic blocks, but no training: no tier
+        "keep": ["ex-lenet", "ex-vgg-block", "ex-residual", "ex-mycnn"],
+        "score": 8,
+    },
+    "stage3/03-kaggle-contest": {  # file format and split, but no model: no tier
+        "keep": ["ex-write-submission", "ex-split"],
+        "score": 5,
+    },
 }
 
 

@@ -32,12 +32,14 @@ def check_param_limit(model, limit: int) -> int:
 def check_not_banned(model) -> None:
     """Refuse models built from ``torchvision.models``, ``timm``, ``transformers`` or the hub."""
     for module in model.modules():
-        origin = type(module).__module__
-        if origin.startswith(BANNED_MODULE_PREFIXES):
-            raise GradingError(
-                f"模型中包含 {type(module).__name__}（来自 {origin}）：本课程禁止使用 "
-                "torchvision.models、timm、transformers 等现成网络或预训练权重，请用 nn 层自己搭建。"
-            )
+        # Walk the class hierarchy too: a subclass of a banned network is still that network.
+        for cls in type(module).__mro__:
+            origin = cls.__module__ or ""
+            if origin.startswith(BANNED_MODULE_PREFIXES):
+                raise GradingError(
+                    f"模型中包含 {type(module).__name__}（来自 {origin}.{cls.__name__}）：本课程禁止使用 "
+                    "torchvision.models、timm、transformers 等现成网络或预训练权重，请用 nn 层自己搭建。"
+                )
 
 
 def predict(model, images, batch_size: int = 1000, device: str | None = None) -> np.ndarray:
@@ -80,6 +82,18 @@ def fashion_mnist_accuracy(model, normalize=None) -> float:
         images = normalize(images)
     preds = predict(model, images)
     return float((preds == labels.numpy()).mean())
+
+
+def fashion_mnist_tier(model, threshold: float, tier: str, *, limit: int, normalize=None) -> float:
+    """One tier test of a Fashion-MNIST model: no banned network, at most ``limit``
+    parameters, and accuracy on the full test set (computed here) of at least ``threshold``.
+    ``tier`` names the tier in the message (及格 / 良好 / 优秀). Returns the accuracy."""
+    check_not_banned(model)
+    check_param_limit(model, limit)
+    acc = fashion_mnist_accuracy(model, normalize=normalize)
+    if acc < threshold:
+        raise GradingError(f"测试集准确率 {acc:.2%}，未达到{tier}线 {threshold * 100:g}%")
+    return acc
 
 
 def exact_type(value, expected: type, what: str):
