@@ -1,9 +1,16 @@
 # One-line commands (README): `make demo` runs the main command, `make test` the test suite.
-# Each does its own set-up first: Debian data packages where apt is available, then Python packages.
-PYTHON ?= python3
-APT_PACKAGES := dataset-fashion-mnist fortunes-zh chromium chromium-driver
+# Each does its own set-up first: Debian packages where apt is available, then the Python
+# packages, into the active virtual or conda environment, or else into the project's own
+# environment .venv (a stock Debian/Ubuntu Python refuses `pip install` outside one: PEP 668).
+APT_PACKAGES := dataset-fashion-mnist fortunes-zh chromium chromium-driver python3-venv
 
-.PHONY: setup apt pip demo test test-fast release-check doctor
+ifneq ($(VIRTUAL_ENV)$(CONDA_PREFIX),)
+PYTHON ?= python
+else
+PYTHON ?= .venv/bin/python
+endif
+
+.PHONY: setup apt venv pip demo test test-fast build-check release-check doctor
 
 setup: apt pip
 
@@ -17,7 +24,13 @@ apt:
 	  fi; \
 	else echo "apt-get not found: install Fashion-MNIST via WEST2AI_DATA or download (see README)"; fi
 
-pip:
+venv:
+	@if [ "$(PYTHON)" = ".venv/bin/python" ] && [ ! -x .venv/bin/python ]; then \
+	  echo "no virtual or conda environment is active: creating the project environment .venv"; \
+	  python3 -m venv .venv; \
+	fi
+
+pip: venv
 	$(PYTHON) -m pip install -q -r requirements.txt
 	$(PYTHON) -m pip install -q --no-deps -e .
 
@@ -29,6 +42,9 @@ test: setup
 
 test-fast: setup
 	$(PYTHON) -m pytest -m "not slow"
+
+build-check:
+	$(PYTHON) -m west2ai build --check
 
 release-check:
 	$(PYTHON) -m west2ai release --check

@@ -33,7 +33,7 @@ c.IgnorePattern.enabled = True
 # A kernel that dies (crash, os._exit, out of memory) costs the cells from there on, not
 # the whole assignment.
 c.Autograde.autograde_preprocessors = [
-    "west2ai.nbexec.RobustExecute",
+    "west2ai.mentor.executor.RobustExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

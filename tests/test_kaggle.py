@@ -6,12 +6,9 @@ import pandas as pd
 import pytest
 
 from west2ai import kaggle as K
-from west2ai.data import DatasetNotFound, fashion_mnist_arrays
+from west2ai.data import fashion_mnist_arrays, md5_of
 
-try:
-    fashion_mnist_arrays("test")
-except DatasetNotFound:  # pragma: no cover - CI installs dataset-fashion-mnist
-    pytest.skip("Fashion-MNIST is not installed", allow_module_level=True)
+pytestmark = pytest.mark.usefixtures("fashion_mnist")
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +84,7 @@ def test_generation_is_deterministic(contest, tmp_path):
                     (again.train, again.test, again.sample_submission)):
         assert a.read_bytes() == b.read_bytes()
     for name, md5 in K.FILE_MD5.items():
-        assert K._md5(tmp_path / name) == md5, name
+        assert md5_of(tmp_path / name) == md5, name
 
 
 def test_valid_files_are_kept_and_damaged_ones_rewritten(contest, tmp_path):

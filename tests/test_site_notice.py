@@ -26,12 +26,6 @@ def site():
         yield s
 
 
-@pytest.fixture(scope="module")
-def http():
-    with requests.Session() as s:
-        yield s
-
-
 def get(http, url):
     r = http.get(url, timeout=10)
     r.encoding = "utf-8"
@@ -277,7 +271,7 @@ def test_close_with_open_connection():
     s.close()  # the session still holds a keep-alive connection
     assert time.perf_counter() - t0 < 2
     with pytest.raises(RuntimeError):
-        s.base_url
+        _ = s.base_url
     session.close()
 
 

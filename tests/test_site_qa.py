@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from west2ai.browser import BrowserNotFound, browser_available, chrome_driver
-from west2ai.sites import QASite, serve_qa_site
+from west2ai.sites import serve_qa_site
 from west2ai.sites.qa import EXCERPT_CHARS, N_QUESTIONS, PAGE_SIZE, qa_truth
 
 SEED = 2024
@@ -14,12 +14,6 @@ SEED = 2024
 @pytest.fixture(scope="module")
 def site():
     with serve_qa_site(seed=SEED) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def http():
-    with requests.Session() as s:
         yield s
 
 
@@ -41,7 +35,6 @@ def feed(http, site, limit=PAGE_SIZE):
 
 def test_truth_shape(site):
     truth = site.truth
-    assert isinstance(site, QASite)
     assert list(truth.columns) == ["question_id", "question_title", "question_text",
                                    "answer_index", "answer_text"]
     per_q = truth.groupby("question_id", sort=False).size()
@@ -188,7 +181,7 @@ def test_real_browser_scroll_and_read_more(site):
         while not d.find_elements(By.CSS_SELECTOR, ".feed-end"):
             n = count(d, ".question-card")
             d.execute_script("window.scrollTo(0, document.documentElement.scrollHeight);")
-            wait.until(lambda d: count(d, ".question-card") > n or d.find_elements(By.CSS_SELECTOR, ".feed-end"))
+            wait.until(lambda d, n=n: count(d, ".question-card") > n or d.find_elements(By.CSS_SELECTOR, ".feed-end"))
         links = d.find_elements(By.CSS_SELECTOR, ".question-card h2.question-title a")
         assert [a.text for a in links] == titles
         href = links[0].get_attribute("href")

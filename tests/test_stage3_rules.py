@@ -15,11 +15,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from west2ai import demo
-from west2ai.classgrade import cell_scores
-from west2ai.course import Course, repo_root
-
-ROOT = repo_root()
+from conftest import ROOT, errors_by_cell, replace_cell
+from west2ai.mentor import demo
+from west2ai.mentor.course import Course
+from west2ai.mentor.grade import cell_scores
+from west2ai.mentor.release import generate_release
 STAGE = "stage3"
 CNN = "02-cnn-fashion-mnist"
 CONTEST = "03-kaggle-contest"
@@ -84,12 +84,6 @@ def _solution(nb, grade_id: str) -> str:
     return next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
-def _replace(nb, grade_id: str, source: str) -> None:
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            cell.source = source
-
-
 def _save_random_weights(code: str, class_name: str, path: Path) -> None:
     """Define the student's model class here and save an untrained state_dict beside the notebook."""
     import numpy as np
@@ -99,21 +93,11 @@ def _save_random_weights(code: str, class_name: str, path: Path) -> None:
 
     import west2ai.grading
 
-    namespace = {"torch": torch, "nn": nn, "F": F, "np": np, "device": "cpu", "west2ai": west2ai}
+    namespace = {"torch": torch, "nn": nn, "F": F, "np": np, "device": "cpu", "west2ai": west2ai,
+                 "PARAM_LIMIT": 100_000}
     exec(code, namespace)
     torch.manual_seed(0)
     torch.save(namespace[class_name]().state_dict(), path)
-
-
-def _errors(notebook: Path) -> dict[str, str]:
-    """grade_id -> the error a cell of an autograded notebook raised."""
-    nb = nbformat.read(notebook, as_version=4)
-    out = {}
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "error":
-                out[cell.metadata.get("nbgrader", {}).get("grade_id", "?")] = f"{o['ename']}: {o['evalue']}"
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +108,7 @@ def graded(tmp_path_factory):
     for name in (CNN, CONTEST):
         shutil.copy(ROOT / "source" / STAGE / f"{name}.ipynb", course_dir / "source" / STAGE)
     course = Course(course_dir)
-    course.generate_release(STAGE)
+    generate_release(course, STAGE)
     release, source = course.release / STAGE, course.source / STAGE
     for student, (cnn_code, writer_code, *_) in STUDENTS.items():
         folder = course.submitted / student / STAGE
@@ -136,7 +120,7 @@ def graded(tmp_path_factory):
                       if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
             nb = demo.make_partial(release / f"{name}.ipynb", source / f"{name}.ipynb", solved)
             for gid, code in replacements.items():
-                _replace(nb, gid, code)
+                replace_cell(nb, gid, code)
             nbformat.write(nb, folder / f"{name}.ipynb")
         _save_random_weights(cnn_code, "MyCNN", folder / "cnn.pt")
         contest_src = nbformat.read(source / f"{CONTEST}.ipynb", as_version=4)
@@ -152,7 +136,7 @@ def graded(tmp_path_factory):
 def test_refused_model_gets_no_tier_points_and_says_why(graded, student):
     course_dir, _, grades = graded
     message = STUDENTS[student][2]
-    errors = _errors(course_dir / "autograded" / student / STAGE / f"{CNN}.ipynb")
+    errors = errors_by_cell(course_dir / "autograded" / student / STAGE / f"{CNN}.ipynb")
     for gid in ("ex-mycnn-test", *TIERS):
         assert grades[student][f"{CNN}/{gid}"] == 0, f"{student}: {gid} 不应得分"
         assert message in errors.get(gid, ""), f"{student}: {gid} 的反馈应说明原因（{message}），实际：{errors.get(gid)}"
@@ -165,7 +149,7 @@ def test_refused_model_gets_no_tier_points_and_says_why(graded, student):
 def test_malformed_submission_gets_no_tier_points_and_says_why(graded, student):
     course_dir, _, grades = graded
     message = STUDENTS[student][3]
-    errors = _errors(course_dir / "autograded" / student / STAGE / f"{CONTEST}.ipynb")
+    errors = errors_by_cell(course_dir / "autograded" / student / STAGE / f"{CONTEST}.ipynb")
     for gid in TIERS:
         assert grades[student][f"{CONTEST}/{gid}"] == 0, f"{student}: {gid} 不应得分"
         assert "SubmissionError" in errors.get(gid, "") and message in errors[gid], \

@@ -42,7 +42,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("WEST2AI_CACHE", Path.home() / ".cache" / "west2ai"))
 
 
-def _md5(path: Path) -> str:
+def md5_of(path: Path) -> str:
     h = hashlib.md5()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -59,12 +59,12 @@ def _unpack_into(src: Path, raw: Path) -> None:
     raw.mkdir(parents=True, exist_ok=True)
     for name, md5 in FASHION_MNIST_FILES.items():
         dst = raw / name
-        if dst.is_file() and _md5(dst) == md5:
+        if dst.is_file() and md5_of(dst) == md5:
             continue
         tmp = dst.with_suffix(".part")
         with gzip.open(src / f"{name}.gz", "rb") as fin, open(tmp, "wb") as fout:
             shutil.copyfileobj(fin, fout)
-        if _md5(tmp) != md5:
+        if md5_of(tmp) != md5:
             tmp.unlink()
             raise DatasetNotFound(
                 f"{src / (name + '.gz')} 解压后的 MD5 与官方数据不符（文件损坏？）。"

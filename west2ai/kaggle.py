@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import _md5, fashion_mnist_arrays
+from .data import fashion_mnist_arrays, md5_of
 
 SEED = 20240917
 N_TRAIN = 10_000
@@ -166,7 +166,7 @@ def make_contest(directory=".") -> ContestFiles:
     directory.mkdir(parents=True, exist_ok=True)
     for name, md5 in FILE_MD5.items():
         path = directory / name
-        if path.is_file() and _md5(path) == md5:
+        if path.is_file() and md5_of(path) == md5:
             continue
         data = _file_bytes(name)
         tmp = path.with_name(f".{name}.{os.getpid()}.part")

@@ -795,7 +795,7 @@ class NoticeSite:
         return 404, NOT_FOUND.encode(), html_type, {}
 
     # -- lifecycle
-    def start(self) -> "NoticeSite":
+    def start(self) -> NoticeSite:
         if self._server is None:
             self._server = _Server(("127.0.0.1", 0), _Handler)
             self._server.site = self
@@ -812,7 +812,7 @@ class NoticeSite:
             self._server = None
             self._thread = None
 
-    def __enter__(self) -> "NoticeSite":
+    def __enter__(self) -> NoticeSite:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -415,7 +415,7 @@ class _Server(ThreadingHTTPServer):
         pass
 
 
-def _make_handler(site: "QASite"):
+def _make_handler(site: QASite):
     questions = site._questions
     by_qid = {q.id: q for q in questions}
     by_aid = {a.id: a for q in questions for a in q.answers}

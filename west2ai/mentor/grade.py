@@ -3,44 +3,18 @@ build the student × stage table. One broken submission is reported and the rest
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from tqdm.auto import tqdm
 
-from .course import Course, NotebookScore, StepResult, graded_cells, tier_of
+from .course import Course
+from .nbgrader import StepResult, last_error, run_nbgrader
+from .release import record_in_gradebook
+from .scores import NotebookScore, StageResult, graded_cells, tier_of
 
 DEFAULT_STUDENT_TIMEOUT = 1800  # seconds for one student's stage, all notebooks together
-
-
-@dataclass
-class StageResult:
-    student: str
-    stage: str
-    notebooks: list[NotebookScore] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    seconds: float = 0.0  # autograding time
-
-    @property
-    def score(self) -> float:
-        return sum(n.score for n in self.notebooks)
-
-    @property
-    def auto_score(self) -> float:
-        return sum(n.auto_score for n in self.notebooks)
-
-    @property
-    def max_score(self) -> float:
-        return sum(n.max_score for n in self.notebooks)
-
-    @property
-    def auto_max(self) -> float:
-        return sum(n.auto_max for n in self.notebooks)
-
-    @property
-    def needs_manual(self) -> bool:
-        return any(n.needs_manual for n in self.notebooks)
 
 
 @dataclass
@@ -93,14 +67,14 @@ def autograde_submission(course: Course, stage: str, student: str,
             if reason:
                 problems.append(reason)
     args = ["autograde", stage, "--student", student, "--create", "--force"]
-    res = course.nbgrader(*args, timeout=student_timeout, env=env)
+    res = run_nbgrader(course.root, *args, timeout=student_timeout, env=env)
     if res.ok:
         return problems
     submitted = [name for name in expected if (folder / name).exists()]
     if len(submitted) <= 1:
         failures = [(name, res) for name in submitted]
     else:
-        failures = [(name, course.nbgrader(*args, "--notebook", Path(name).stem,
+        failures = [(name, run_nbgrader(course.root, *args, "--notebook", Path(name).stem,
                                            timeout=student_timeout, env=env))
                     for name in submitted]
     for name, one in failures:
@@ -110,15 +84,7 @@ def autograde_submission(course: Course, stage: str, student: str,
 
 
 def _failure(res: StepResult) -> str:
-    return "超出时间上限" if res.timed_out else _last_error(res.log)
-
-
-def _last_error(log: str) -> str:
-    lines = [line.strip() for line in log.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if "Error" in line or "error" in line:
-            return line[-200:]
-    return lines[-1][-200:] if lines else "未知错误"
+    return "超出时间上限" if res.timed_out else last_error(res.log)
 
 
 def cell_scores(course_root: Path, stage: str, student: str) -> dict[str, float]:
@@ -168,9 +134,7 @@ def grade_class(course: Course, stages: list[str], students: list[str] | None = 
                 student_timeout: float = DEFAULT_STUDENT_TIMEOUT,
                 progress: bool = True) -> ClassReport:
     """Autograde, write feedback and grades.csv, and return the report."""
-    from .course import release
-
-    release(course, stages)  # records every stage's cells in the gradebook
+    record_in_gradebook(course, stages)  # every stage's cells, without touching release/
     students = students or course.students()
     tasks = [(s, st) for s in students for st in stages]
     results = []
@@ -184,65 +148,37 @@ def grade_class(course: Course, stages: list[str], students: list[str] | None = 
             start = time.perf_counter()
             result.problems += autograde_submission(course, stage, student, cell_timeout, student_timeout)
             result.seconds = time.perf_counter() - start
-            fb = course.nbgrader("generate_feedback", stage, "--student", student, "--force")
-            if not fb.ok and (course.root / "autograded" / student / stage).is_dir():
-                result.problems.append("反馈 HTML 生成失败：" + _last_error(fb.log))
+            fb = run_nbgrader(course.root, "generate_feedback", stage, "--student", student, "--force")
+            if not fb.ok and (course.autograded / student / stage).is_dir():
+                result.problems.append("反馈 HTML 生成失败：" + last_error(fb.log))
         result.notebooks = read_scores(course, stage, student)
         results.append(result)
-    exported = course.nbgrader("export", "--to", str(course.root / "grades.csv"))
+    exported = run_nbgrader(course.root, "export", "--to", str(course.root / "grades.csv"))
     csv = course.root / "grades.csv" if exported.ok else None
-    return ClassReport(course, results, csv, course.root / "feedback")
+    return ClassReport(course, results, csv, course.feedback)
 
 
 def format_table(results: list[StageResult]) -> str:
-    """Student × stage: score / max, with the tiers reached and any problem noted."""
-    students = sorted({r.student for r in results})
-    stages = sorted({r.stage for r in results})
-    header = ["学生"] + stages + ["总分"]
-    rows = []
-    notes = []
-    for student in students:
-        row = [student]
-        total = total_max = 0.0
-        for stage in stages:
-            r = next((x for x in results if x.student == student and x.stage == stage), None)
-            if r is None:
-                row.append("-")
-                continue
-            cell = f"{_num(r.score)}/{_num(r.max_score)}"
-            if r.needs_manual:
-                cell += "*"
-            tiers = [f"{Path(n.notebook).stem[:2]}:{n.tier_reached or '未达及格'}"
-                     for n in r.notebooks if n.tiers]
-            if tiers:
-                cell += " (" + " ".join(tiers) + ")"
-            row.append(cell)
-            total += r.score
-            total_max += r.max_score
-            notes += [f"  {student}/{stage}: {p}" for p in r.problems]
-        row.append(f"{_num(total)}/{_num(total_max)}")
-        rows.append(row)
-    widths = [max(_width(str(x)) for x in col) for col in zip(header, *rows)]
-    lines = ["  ".join(_pad(str(x), w) for x, w in zip(line, widths)) for line in [header, *rows]]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    """Student × stage: score / max, with the tiers reached, then any problems."""
+    import pandas as pd
+
+    rows = {}
+    for r in results:
+        cell = f"{r.score:g}/{r.max_score:g}" + ("*" if r.needs_manual else "")
+        if r.tier_summary():
+            cell += f" ({r.tier_summary()})"
+        rows.setdefault(r.student, {})[r.stage] = cell
+    table = pd.DataFrame.from_dict(rows, orient="index").sort_index().sort_index(axis=1).fillna("-")
+    for student in table.index:
+        mine = [r for r in results if r.student == student]
+        table.loc[student, "总分"] = f"{sum(r.score for r in mine):g}/{sum(r.max_score for r in mine):g}"
+    table = table.rename_axis("学生").reset_index()
+    with pd.option_context("display.unicode.east_asian_width", True):
+        lines = [table.to_string(index=False)]
     if any(r.needs_manual for r in results):
         lines.append("* 含待人工评分的题目（学习笔记、简答题），当前按 0 分计")
+    notes = [f"  {r.student}/{r.stage}: {p}" for r in sorted(results, key=lambda r: (r.student, r.stage))
+             for p in r.problems]
     if notes:
-        lines.append("问题：")
-        lines += notes
+        lines += ["问题：", *notes]
     return "\n".join(lines)
-
-
-def _num(x: float) -> str:
-    return f"{x:g}"
-
-
-def _width(s: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _pad(s: str, width: int) -> str:
-    return s + " " * (width - _width(s))
-

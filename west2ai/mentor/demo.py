@@ -2,8 +2,8 @@
 
 - ``reference``: the source notebooks (solutions and hidden tests) — full marks.
 - ``blank``: the untouched release — 0 on every autograded cell.
-- ``partial``: the release with some exercises solved (the designs below) — exactly the
-  designed autograded score.
+- ``partial``: the release with some exercises solved (the designs in each stage file,
+  ``stageN/stage.toml``) — exactly the designed autograded score.
 """
 from __future__ import annotations
 
@@ -15,56 +15,10 @@ from pathlib import Path
 
 import nbformat
 
-from .classgrade import ClassReport, grade_class
-from .course import Course, _scratch_course
-
-# Per notebook: the solution cells the partial student solved, and the autograded score
-# that must result (each kept test depends only on kept solutions; every other test needs
-# at least one unsolved one).
-PARTIAL: dict[str, dict] = {
-    "stage1/01-python-basics": {
-        "keep": ["ex-word-freq", "ex-sort-students", "ex-count-calls", "ex-vector", "ex-phones",
-                 "ex-even-squares", "ex-fib", "ex-shapes", "ex-typed-merge"],
-        "score": 18,
-    },
-    "stage1/02-pokemon-battle": {
-        "keep": ["ex-damage", "ex-pokemon", "ex-grass", "ex-water", "ex-status", "ex-squirtle", "ex-turn"],
-        "score": 17,
-    },
-    "stage1/03-generative-ai": {
-        "keep": ["ex-vocab", "ex-counts", "ex-probs"],
-        "score": 6,
-    },
-    "stage2/01-requests-xpath": {
-        "keep": ["ex-clean", "ex-fetch", "ex-parse-list", "ex-list-pages", "ex-parse-detail"],
-        "score": 13,
-    },
-    "stage2/02-selenium": {
-        "keep": ["ex-cards", "ex-scroll", "ex-collect", "ex-csv"],
-        "score": 9,
-    },
-    "stage2/03-pandas-analysis": {
-        "keep": ["ex-shares", "ex-eta", "ex-daily"],
-        "score": 6,
-    },
-    "stage2/04-numpy-and-backprop": {
-        "keep": ["ex-one-hot", "ex-standardize", "ex-pairwise", "ex-softmax", "ex-linreg"],
-        "score": 12,
-    },
-    "stage3/01-pytorch-basics": {
-        "keep": ["ex-pairwise", "ex-to-tensor", "ex-autograd", "ex-mlp"],
-        "score": 8,
-    },
-    "stage3/02-cnn-fashion-mnist": {  # the classic blocks, but no training: no tier
-        "keep": ["ex-lenet", "ex-vgg-block", "ex-residual", "ex-mycnn"],
-        "score": 8,
-    },
-    "stage3/03-kaggle-contest": {  # file format and split, but no model: no tier
-        "keep": ["ex-write-submission", "ex-split"],
-        "score": 5,
-    },
-}
-
+from .course import Course, CourseError, repo_root, scratch_course
+from .grade import ClassReport, grade_class
+from .release import generate_release
+from .stagefile import NotebookFacts, load_stage
 
 @dataclass
 class Expectation:
@@ -101,7 +55,7 @@ def make_partial(release_path: Path, source_path: Path, keep: list[str]) -> nbfo
     solutions = solved_cells(src, set(keep))
     missing = set(keep) - set(solutions)
     if missing:
-        raise KeyError(f"{source_path.name} 中没有这些答案单元格：{sorted(missing)}")
+        raise CourseError(f"{source_path.name} 中没有这些答案单元格（见 stage.toml 的 partial.keep）：{sorted(missing)}")
     nb = copy.deepcopy(nbformat.read(release_path, as_version=4))
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -110,11 +64,20 @@ def make_partial(release_path: Path, source_path: Path, keep: list[str]) -> nbfo
     return nb
 
 
+def notebook_facts(course: Course, stage: str, name: str) -> NotebookFacts:
+    """The stage file's facts for one notebook: from the course's own stage home, else the kit's."""
+    for root in (course.root, repo_root()):
+        if (root / stage / "stage.toml").is_file():
+            return load_stage(root / stage).notebook(name)
+    raise CourseError(f"找不到 {stage}/stage.toml：演示需要各阶段的部分提交设计")
+
+
 def expected_partial(course: Course, stage: str) -> float:
-    return sum(PARTIAL[f"{stage}/{nb.stem}"]["score"] for nb in course.notebooks(stage))
+    return sum(notebook_facts(course, stage, nb.stem).partial.score for nb in course.notebooks(stage))
 
 
-def build_class(course: Course, stages: list[str], checkpoints: Path | None = None) -> None:
+def build_class(course: Course, stages: list[str], checkpoints: Path | None = None,
+                facts_from: Course | None = None) -> None:
     """Write the three demo students' submissions under ``course/submitted``.
 
     ``checkpoints/<stage>/`` (optional) holds files the reference student hands in beside the
@@ -132,10 +95,8 @@ def build_class(course: Course, stages: list[str], checkpoints: Path | None = No
         shutil.copytree(course.release / stage, course.submitted / "blank" / stage)
         shutil.copytree(course.release / stage, course.submitted / "partial" / stage)
         for src in course.notebooks(stage):
-            design = PARTIAL.get(f"{stage}/{src.stem}")
-            if design is None:
-                raise KeyError(f"demo.PARTIAL 缺少 {stage}/{src.stem} 的部分提交设计")
-            nb = make_partial(course.release / stage / src.name, src, design["keep"])
+            design = notebook_facts(facts_from or course, stage, src.stem).partial
+            nb = make_partial(course.release / stage / src.name, src, list(design.keep))
             nbformat.write(nb, course.submitted / "partial" / stage / src.name)
 
 
@@ -145,16 +106,16 @@ def run_demo(course: Course, stages: list[str], workdir: Path | None = None,
     """Release, submit, grade; return (report, expectations)."""
     where = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="west2ai-demo-"))
     where.mkdir(parents=True, exist_ok=True)
-    demo_course = _scratch_course(course, where, stages)
+    demo_course = scratch_course(course, where, stages)
     for stage in stages:
-        demo_course.generate_release(stage)
-    build_class(demo_course, stages, checkpoints)
+        generate_release(demo_course, stage)
+    build_class(demo_course, stages, checkpoints, facts_from=course)
     report: ClassReport = grade_class(demo_course, stages, ["reference", "blank", "partial"],
                                       cell_timeout=cell_timeout, progress=progress)
     checks = []
     for stage in stages:
         for student, expected in (("reference", None), ("blank", 0.0),
-                                  ("partial", expected_partial(demo_course, stage))):
+                                  ("partial", expected_partial(course, stage))):
             r = report.result(student, stage)
             checks.append(Expectation(student, stage, r.auto_max if expected is None else expected,
                                       r.auto_score, r.auto_max, r.seconds))

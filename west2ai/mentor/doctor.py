@@ -6,7 +6,7 @@ import platform
 import shutil
 import sys
 
-from .data import dataset_report
+from ..data import dataset_report
 
 PACKAGES = [
     ("torch", "pip install torch==2.14.1"),
@@ -27,7 +27,7 @@ PACKAGES = [
 
 def browser_report() -> tuple[bool, str]:
     try:
-        from .browser import browser_available
+        from ..browser import browser_available
     except ImportError:
         chrome = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
         driver = shutil.which("chromedriver")

@@ -1,0 +1,767 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-00", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# # 阶段二 · 01　用 requests 和 XPath 爬取教务处通知
+#
+# 考核指南的作业 1 要求爬取福州大学教务处的"教学通知"（`https://jwch.fzu.edu.cn/jxtz.htm`）。
+# 为了不在批改时反复访问学校的真实服务器，本课程在你的电脑上（`127.0.0.1`）启动一个**本地副本**：
+# 页面结构、翻页方式、附件和下载次数的加载方式都与真实网站一致，只是数据由随机种子生成。
+# 为真实网站写的爬虫，把网址换成本地地址后就能在副本上运行。
+#
+# **学习目标**
+#
+# - 理解 HTTP 请求与响应：方法、网址、状态码、请求头与响应头、编码；
+# - 会用浏览器开发者工具（DevTools）查看网页结构、复制 XPath、在 Network 面板里找到动态加载的数据；
+# - 会用 `requests` 写一个"有礼貌"的请求函数：超时、间隔、出错重试；
+# - 会用 `lxml` 和 XPath 解析列表页、翻页、解析详情页与附件，并清洗字段；
+# - 把至少 500 条通知及其附件保存为 `notices.csv` 和 `attachments.csv`，供 03 号 notebook 做数据分析。
+#
+# **评分（自动批改共 {{points.auto}} 分）**
+#
+# | 单元格 | 内容 | 分值 |
+# |---|---|---|
+# | `ex-clean-test` | 练习 1：清洗文本 `clean_text`、`clean_publisher` | 2 |
+# | `ex-fetch-test` | 练习 2：有礼貌的请求 `fetch`（超时、间隔、重试） | 3 |
+# | `ex-parse-list-test` | 练习 3：解析列表页 `parse_list_page` | 3 |
+# | `ex-list-pages-test` | 练习 4：翻页 `list_page_urls` | 2 |
+# | `ex-parse-detail-test` | 练习 5：解析详情页附件 `parse_detail_page` | 3 |
+# | `ex-download-count-test` | 练习 6：附件下载次数 `download_count` | 2 |
+# | `csv-rows-test` | 练习 7 的结果：通知条数与覆盖（≥ 500 条） | 4 |
+# | `csv-clean-test` | 练习 7 的结果：日期、通知人、标题已清洗且与网站一致 | 3 |
+# | `csv-attachments-test` | 练习 7 的结果：附件名与附件链接 | 4 |
+# | `csv-downloads-test` | 练习 7 的结果：附件下载次数 | 4 |
+#
+# 最后四项检查你保存的 CSV（与网站的真实数据逐字段比对，至少 99% 一致），并在另一个随机种子生成的站点上再运行一次你的
+# `crawl`，确认它不是只对这一个站点有效。只爬列表页、不爬详情页的爬虫只能拿到前两项；字段没清洗干净会失去"已清洗"这一项。
+#
+# **预计学习时间**：4–6 小时（阅读 1–2 小时，编写与调试 3–4 小时）。
+# **训练预算**：无训练；整本 notebook 运行不到 1 分钟（本地网站很快）。
+
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:  # Colab: install the course package (it never replaces Colab's torch)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "{{package_url}}"], check=True)
+
+import json
+import os
+import re
+import time
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pandas as pd
+import requests
+from lxml import etree
+from tqdm.auto import tqdm
+
+from west2ai.sites import serve_notice_site
+
+SEED = 2024
+site = serve_notice_site(seed=SEED)  # the local copy of the notice site, in a background thread
+BASE_URL = site.base_url
+print("本地网站已启动：", BASE_URL + "/jxtz.htm")
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-02", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 1. HTTP 是怎么工作的
+#
+# 浏览器打开一个网页，其实是在和服务器进行一问一答：
+#
+# 1. **请求（request）**：浏览器向服务器发送"方法 + 网址 + 请求头"。最常见的方法是 `GET`（要一个资源）和 `POST`（提交数据）。
+#    网址由几部分组成：`http://127.0.0.1:8000/jxtz/42.htm?x=1` 中，`http` 是协议，`127.0.0.1` 是主机，`8000` 是端口，
+#    `/jxtz/42.htm` 是路径，`?x=1` 是查询参数。请求头里常见的有 `User-Agent`（我是谁）、`Cookie`（登录状态）等。
+# 2. **响应（response）**：服务器返回"状态码 + 响应头 + 正文"。状态码 `200` 表示成功，`404` 表示找不到，
+#    `5xx`（如 `503`）表示服务器出错或太忙。响应头 `Content-Type` 说明正文是什么（`text/html`、`application/json`……），
+#    有时还会带上字符编码 `charset=utf-8`。
+# 3. 浏览器拿到 HTML 后，还会继续请求其中引用的 CSS、图片、JavaScript；JavaScript 运行时可能再发请求（XHR / fetch）取数据，
+#    再把数据填进页面。**爬虫只拿到第一步的 HTML**，JavaScript 填进去的内容在 HTML 里是看不到的——后面的"下载次数"就是这种情况。
+#
+# `requests` 库把这些步骤包装成了一个函数调用。先看看教学通知的第一页：
+
+# %%
+resp = requests.get(BASE_URL + "/jxtz.htm", timeout=5)
+print("状态码：", resp.status_code)
+print("Content-Type：", resp.headers["Content-Type"])
+print("requests 猜测的编码：", resp.encoding)
+print(resp.text[600:760])  # mojibake: the header names no charset, so requests guessed ISO-8859-1
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-04", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# 上面的中文是乱码：响应头只写了 `text/html`，没有写 `charset`，`requests` 就按 HTTP 标准默认的 ISO-8859-1 解码。
+# 网页本身在 `<meta>` 里声明了 UTF-8（真实的教务处网站也是这样），所以要**自己指定编码**：
+
+# %%
+resp.encoding = "utf-8"  # or resp.content.decode("utf-8")
+print(resp.text[600:760])
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-06", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### 做一个有礼貌的爬虫
+#
+# 爬虫访问的是别人的服务器。请记住：
+#
+# - **设置超时**（`timeout=`）：服务器不回应时不要永远等下去；
+# - **控制频率**：两次请求之间稍等片刻（真实网站建议 ≥ 0.5 秒），不要并发轰炸；先看看网站的 `robots.txt` 和使用条款；
+# - **出错重试，但有上限**：网络偶尔抖动或服务器暂时返回 `5xx` 时可以重试几次；`404` 这类错误重试也没用，应立即放弃；
+# - **表明身份**：用 `User-Agent` 请求头说明你是谁；
+# - 复用一个 `requests.Session`：它会保持连接、共享请求头，比每次都新建连接更快，也对服务器更友好。
+#
+# 本地副本可以快速访问，所以 notebook 里默认不等待（`delay=0`）；爬真实网站时请把 `delay` 调大。
+
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "session", "locked": true, "schema_version": 3, "solution": false, "task": false}
+HEADERS = {"User-Agent": "Mozilla/5.0 (compatible; west2ai-course-crawler/1.0; stage2 homework)"}
+
+
+def make_session():
+    """A requests.Session that sends our User-Agent with every request."""
+    session = requests.Session()
+    session.headers.update(HEADERS)
+    return session
+
+
+SESSION = make_session()
+NOTICE_COLUMNS = ["date", "publisher", "title", "url"]            # notices.csv
+ATTACHMENT_COLUMNS = ["notice_url", "name", "downloads", "url"]   # attachments.csv
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-08", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 2. 用开发者工具看清网页
+#
+# 在真实网站上，按 `F12`（或右键 →"检查"）打开浏览器的开发者工具（DevTools）：
+#
+# - **Elements（元素）面板**：点左上角的箭头，再点页面上的一条通知，就能看到它对应的 HTML。右键该元素 → Copy → Copy XPath，
+#   会得到类似 `/html/body/div[1]/div[2]/div[2]/div/div/div[3]/div[1]/ul/li[1]` 的**绝对 XPath**。
+#   它能用，但很脆弱：页面结构一改就失效。更稳妥的是用 class 等属性定位，比如 `//ul[@class="list-gl"]/li`。
+# - **查看网页源代码**（`Ctrl+U`）：这是服务器返回的原始 HTML，也就是爬虫拿到的东西。打开一条带附件的通知对比一下：
+#   Elements 面板里"已下载 123 次"有数字，源代码里却只有 `<script>getClickTimes(…)</script>`——数字是 JavaScript 后来填进去的。
+# - **Network（网络）面板**：勾选 Fetch/XHR 后刷新页面，能看到 JavaScript 发出的请求 `clicktimes.jsp?wbnewsid=…`，
+#   它的响应是一段 JSON：`{"wbshowtimes": 123, …}`。爬虫直接请求这个网址，就能拿到下载次数。
+#
+# 如果你在自己电脑上运行这个 notebook，可以用浏览器直接打开上面打印的本地地址，照着练习一遍（在 Colab 上无法从浏览器访问它，
+# 那就打印 HTML 来看）。下面打印列表页里的一条通知，注意其中的回车 `\r\n`、制表符和全角括号：
+
+# %%
+html_first = resp.text
+start = html_first.index('<ul class="list-gl">')
+print(repr(html_first[start:start + 420]))
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-10", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 3. XPath 入门
+#
+# `lxml.etree.HTML(text)` 把 HTML 解析成一棵树，`tree.xpath(表达式)` 按路径查找节点：
+#
+# | 表达式 | 含义 |
+# |---|---|
+# | `/html/body/div[1]` | 从根开始的绝对路径，`[1]` 表示第 1 个（从 1 数起） |
+# | `//ul[@class="list-gl"]/li` | 任意位置上 class 为 `list-gl` 的 `ul` 的子节点 `li` |
+# | `./a/@href`、`./a/@title` | 当前节点下 `a` 的属性值 |
+# | `./text()` | 当前节点**直接**包含的文本节点（不含子标签里的文字），返回列表 |
+# | `string(./span)`、`normalize-space(./span)` | 节点内的全部文字（含子标签）；后者还会去掉首尾空白、合并中间的空白 |
+# | `./span/following-sibling::text()[1]` | `span` 后面紧跟着的第一个文本节点 |
+#
+# CSS 选择器 `ul.list-gl > li` 与 `//ul[@class="list-gl"]/li` 等价（BeautifulSoup 的 `select` 用的就是 CSS 选择器）。
+
+# %%
+tree = etree.HTML(html_first)
+items = tree.xpath("/html/body/div[1]/div[2]/div[2]/div/div/div[3]/div[1]/ul/li")  # copied from DevTools
+print(len(items), len(tree.xpath('//ul[@class="list-gl"]/li')))
+li = items[0]
+print(li.xpath("./text()"))                      # the publisher sits between the date and the link
+print(li.xpath("normalize-space(./span)"), li.xpath("./a/@title"), li.xpath("./a/@href"))
+
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-12", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# 几个要注意的细节（真实网站也是这样）：
+#
+# - 列表里的链接文字太长时会被截断成 `……...`，**完整标题在 `title` 属性里**；
+# - 少数通知的日期和标题外面包了一层 `<font color="red">`，这时 `./span/text()` 只拿到空白——用 `string()` / `normalize-space()`；
+# - 链接是**相对地址**：第一页是 `info/1039/13600.htm`，其他页是 `../info/1039/13600.htm`。
+#   用 `urljoin(当前页网址, href)` 拼成完整网址，不要手工拼字符串；
+# - 个别标题的 `title` 属性前后带有多余的空格（包括全角空格 `\u3000`）。
+#
+# ### 练习 1：清洗文本（2 分）
+#
+# 作业要求"一律去除回车、括号等无用符号"。实现两个函数：
+#
+# - `clean_text(s)`：把任意连续的空白（空格、`\r`、`\n`、`\t`、全角空格 `\u3000`、`\xa0` 等）替换成**一个**空格，再去掉首尾空白。
+#   正文里本来就有的括号（如"（论文）"）要保留。提示：正则 `\s+` 能匹配所有这些空白。
+# - `clean_publisher(s)`：先 `clean_text`，再去掉首尾的括号 `【】`、`[]`、`()`、`（）` 和括号内侧的空格，例如 `"\r\n\t【质量办】\r\n"` → `"质量办"`。
+
+# %% nbgrader={"grade": false, "grade_id": "ex-clean", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def clean_text(s):
+    """Collapse every run of whitespace into one space and strip both ends."""
+    ### BEGIN SOLUTION
+    return re.sub(r"\s+", " ", str(s)).strip()
+    ### END SOLUTION
+
+
+def clean_publisher(s):
+    """clean_text, then drop the brackets around a publisher name: '【质量办】' -> '质量办'."""
+    ### BEGIN SOLUTION
+    return clean_text(s).strip("【】[]()（） ")
+    ### END SOLUTION
+
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-clean-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
+_raw = "\r\n\t\t  2025-06-20\r\n\t"
+assert clean_text(_raw) == "2025-06-20", f"日期两边的空白没去掉：clean_text({_raw!r}) 得到 {clean_text(_raw)!r}"
+assert clean_text("关于\r\n  选课的通知") == "关于 选课的通知", "中间连续的空白应合并成一个空格"
+_raw = "\r\n\t\t【质量办】\r\n\t"
+assert clean_publisher(_raw) == "质量办", f"clean_publisher({_raw!r}) 应为 '质量办'，实际为 {clean_publisher(_raw)!r}"
+### BEGIN HIDDEN TESTS
+assert type(clean_text(" x ")) is str and type(clean_publisher("【x】")) is str
+assert clean_text("\u3000标题\xa0 ") == "标题", "全角空格和 \\xa0 也是空白"
+assert clean_text("a\n\n\tb  c") == "a b c"
+assert clean_text("") == ""
+assert clean_text("关于做好2025届本科毕业设计（论文）工作的通知") == "关于做好2025届本科毕业设计（论文）工作的通知", "正文里的括号要保留"
+assert clean_publisher("【 考试中心 】") == "考试中心"
+assert clean_publisher("[计划科]") == "计划科"
+assert clean_publisher("（教材中心）") == "教材中心"
+assert clean_publisher("教学运行") == "教学运行"
+assert clean_publisher("\r\n\t\t\t\t\t\t\t\t\t\t\t【学籍科】\r\n\t\t\t\t\t\t\t\t\t\t\t") == "学籍科"
+### END HIDDEN TESTS
+assert clean_publisher("【综合科】") == "综合科"
+
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-15", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### 练习 2：有礼貌的请求函数（3 分）
+#
+# 实现 `fetch(url, session=None, timeout=5.0, attempts=3, delay=0.0)`，返回**按 UTF-8 解码**的响应正文（`str`）：
+#
+# - `session` 为 `None` 时使用上面的 `SESSION`，否则用传入的会话发请求（`session.get(...)`）；每次请求都要传 `timeout=timeout`；
+# - 每次发请求**之前**先等待 `delay` 秒（`time.sleep`）；
+# - 连接出错或超时（`requests.ConnectionError`、`requests.Timeout`）以及状态码 `5xx` 时重试，**总共最多尝试 `attempts` 次**，
+#   两次尝试之间可以稍等片刻（例如 0.2 秒，不要超过 1 秒）；最后一次仍失败就把错误抛出（`5xx` 用 `resp.raise_for_status()` 抛出 `requests.HTTPError`）；
+# - 状态码 `4xx`（如 `404`）**不要重试**，立即 `raise_for_status()`。
+#
+# 不要写 `while True`：循环次数必须有上限。
+
+# %% nbgrader={"grade": false, "grade_id": "ex-fetch", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def fetch(url, session=None, timeout=5.0, attempts=3, delay=0.0):
+    """GET ``url`` politely and return the body decoded as UTF-8 (see the rules above)."""
+    ### BEGIN SOLUTION
+    if session is None:
+        session = SESSION
+    for attempt in range(1, attempts + 1):
+        if delay:
+            time.sleep(delay)
+        try:
+            resp = session.get(url, timeout=timeout)
+        except (requests.ConnectionError, requests.Timeout):
+            if attempt == attempts:
+                raise
+        else:
+            if resp.status_code < 500:
+                resp.raise_for_status()  # 4xx: retrying will not help
+                resp.encoding = "utf-8"
+                return resp.text
+            if attempt == attempts:
+                resp.raise_for_status()
+        time.sleep(0.1 * attempt)  # back off a little before the next try
+    ### END SOLUTION
+
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-fetch-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
+text = fetch(BASE_URL + "/jxtz.htm")
+assert isinstance(text, str), f"fetch 应返回 str，实际为 {type(text).__name__}"
+assert "教学通知" in text, "返回的文字里找不到'教学通知'：记得按 UTF-8 解码（resp.encoding = 'utf-8'）"
+try:
+    fetch(BASE_URL + "/no-such-page.htm")
+except requests.HTTPError:
+    pass
+else:
+    raise AssertionError("请求不存在的页面（404）应抛出 requests.HTTPError")
+### BEGIN HIDDEN TESTS
+import socket
+from west2ai.sites import serve_notice_site as _serve
+
+
+class _CountingSession(requests.Session):
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def request(self, method, url, *args, **kwargs):
+        self.calls.append(kwargs.get("timeout"))
+        return super().request(method, url, *args, **kwargs)
+
+
+with _serve(seed=7, n_notices=50) as _chk:
+    _url = _chk.url("/jxtz.htm")
+    _s = _CountingSession()
+    _t = fetch(_url, session=_s, timeout=2.5)
+    assert type(_t) is str and "共50条" in _t and "教学通知" in _t
+    assert _s.calls == [2.5], f"应当用传入的 session 发 1 次请求并带上 timeout，实际 {_s.calls}"
+    # a flaky server: two 503s, then success
+    _chk.fail_next("/jxtz.htm", 2)
+    _before = _chk.hits("/jxtz.htm")
+    assert "共50条" in fetch(_url, attempts=3)
+    assert _chk.hits("/jxtz.htm") - _before == 3, "两次 503 之后第三次应成功"
+    # still failing after the last attempt: raise, and do not try more often than allowed
+    _chk.fail_next("/jxtz.htm", 3)
+    _before = _chk.hits("/jxtz.htm")
+    try:
+        fetch(_url, attempts=3)
+    except requests.HTTPError:
+        pass
+    else:
+        raise AssertionError("三次都是 503 时应抛出 requests.HTTPError")
+    assert _chk.hits("/jxtz.htm") - _before == 3, "attempts=3 时最多请求 3 次"
+    # 404: no retry
+    _before = _chk.hits("/missing.htm")
+    try:
+        fetch(_chk.url("/missing.htm"), attempts=3)
+    except requests.HTTPError:
+        pass
+    else:
+        raise AssertionError("404 应抛出 requests.HTTPError")
+    assert _chk.hits("/missing.htm") - _before == 1, "404 不应重试"
+    # a slow first answer: the timeout fires, the retry succeeds
+    _chk.delay_next("/jxtz.htm", 1, seconds=2.0)
+    _t0 = time.perf_counter()
+    assert "共50条" in fetch(_url, timeout=0.3, attempts=2)
+    assert time.perf_counter() - _t0 < 1.9, "超时后应重试，而不是一直等待"
+    # the politeness delay
+    _t0 = time.perf_counter()
+    fetch(_url, delay=0.3)
+    assert time.perf_counter() - _t0 >= 0.3, "每次请求前应等待 delay 秒"
+    # JSON endpoints come back as text too
+    _fid = int(_chk.truth_attachments.file_id.iloc[0])
+    _j = fetch(_chk.url(f"/system/resource/code/news/click/clicktimes.jsp?wbnewsid={_fid}&owner=1744984858&type=wbnewsfile&randomid=nattach"))
+    assert json.loads(_j)["wbshowtimes"] == int(_chk.truth_attachments.downloads.iloc[0])
+# nobody listens: connection errors are raised after the last attempt
+_sock = socket.socket()
+_sock.bind(("127.0.0.1", 0))
+_port = _sock.getsockname()[1]
+_sock.close()
+_t0 = time.perf_counter()
+try:
+    fetch(f"http://127.0.0.1:{_port}/jxtz.htm", attempts=2, timeout=1)
+except requests.ConnectionError:
+    pass
+else:
+    raise AssertionError("连不上服务器时应抛出 requests.ConnectionError")
+assert time.perf_counter() - _t0 < 5
+### END HIDDEN TESTS
+assert "list-gl" in text
+
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-18", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### 练习 3：解析列表页（3 分）
+#
+# 实现 `parse_list_page(html, page_url)`：`html` 是一页列表页的文字，`page_url` 是它的网址。按页面顺序返回一个列表，
+# 每条通知一个字典，键正好是 `date`、`publisher`、`title`、`url`：
+#
+# - `date`：`YYYY-MM-DD`（注意 `<font>` 包着日期的情况）；
+# - `publisher`：通知人，如 `质量办`（用 `clean_publisher`）；
+# - `title`：**完整**标题，取 `a` 的 `title` 属性（用 `clean_text`）；
+# - `url`：详情页的**完整**网址，`urljoin(page_url, href)`。
+
+# %% nbgrader={"grade": false, "grade_id": "ex-parse-list", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def parse_list_page(html, page_url):
+    """Notices of one list page, in page order: dicts with keys date, publisher, title, url."""
+    ### BEGIN SOLUTION
+    tree = etree.HTML(html)
+    rows = []
+    for li in tree.xpath('//ul[@class="list-gl"]/li'):
+        a = li.xpath("./a")[0]
+        rows.append({
+            "date": clean_text(li.xpath('string(./span[@class="doclist_time"])')),
+            "publisher": clean_publisher(li.xpath("./span/following-sibling::text()[1]")[0]),
+            "title": clean_text(a.get("title") or a.xpath("string(.)")),
+            "url": urljoin(page_url, a.get("href")),
+        })
+    return rows
+    ### END SOLUTION
+
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-parse-list-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
+rows = parse_list_page(html_first, BASE_URL + "/jxtz.htm")
+assert isinstance(rows, list), f"应返回 list，实际为 {type(rows).__name__}"
+assert len(rows) == 20, f"每页有 20 条通知，实际解析出 {len(rows)} 条"
+assert all(isinstance(r, dict) and set(r) == {"date", "publisher", "title", "url"} for r in rows), "每条应是键为 date、publisher、title、url 的字典"
+assert rows[0]["url"].startswith(BASE_URL + "/info/"), f"url 应是完整网址，实际为 {rows[0]['url']!r}"
+assert re.search(r"\d{4}-\d{2}-\d{2}", rows[0]["date"]), f"没有解析出日期：{rows[0]['date']!r}"
+### BEGIN HIDDEN TESTS
+# cleaning is graded in ex-clean and csv-clean; here: the right rows, the right fields, full urls
+from west2ai.sites import serve_notice_site as _serve
+with _serve(seed=4, n_notices=50) as _chk:
+    _truth = _chk.truth
+    assert _chk.data.important[:50].count(True) >= 1  # this site has a red <font> date
+    for _page in (1, 2, 3):
+        _url = _chk.url("/jxtz.htm" if _page == 1 else f"/jxtz/{_chk.n_pages - _page + 1}.htm")
+        _html = requests.get(_url, timeout=5).content.decode("utf-8")
+        _rows = parse_list_page(_html, _url)
+        _exp = _truth[_truth.page == _page]
+        assert type(_rows) is list and len(_rows) == len(_exp), f"第 {_page} 页应有 {len(_exp)} 条"
+        for _r, _e in zip(_rows, _exp.itertuples()):
+            assert type(_r) is dict and all(isinstance(_r[k], str) for k in ("date", "publisher", "title", "url"))
+            assert _r["url"] == _e.url, f"第 {_page} 页：详情链接应为 {_e.url}，实际为 {_r['url']}"
+            assert _e.date in _r["date"], f"日期应为 {_e.date}，实际为 {_r['date']!r}"
+            assert _e.publisher in _r["publisher"], f"通知人应为 {_e.publisher}，实际为 {_r['publisher']!r}"
+            assert _e.title in _r["title"], f"标题应为完整标题 {_e.title}，实际为 {_r['title']!r}"
+### END HIDDEN TESTS
+assert len({r["url"] for r in rows}) == 20
+
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-21", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### 练习 4：翻页（2 分）
+#
+# 列表一共有 P 页，网址是**倒着编号**的：第 1 页是 `/jxtz.htm`，第 2 页是 `/jxtz/{P-1}.htm`，……，最后一页是 `/jxtz/1.htm`。
+# 总页数写在页码栏里：`class="p_no"` 的 `span` 里的最后一个 `<a>`（页面上还有"共N条"）。
+#
+# 实现 `list_page_urls(first_html, first_url)`：根据第一页的 HTML 和网址，按从新到旧的顺序返回**所有**列表页的完整网址。
+# 只有一页时页码栏里没有 `p_no` 链接，这时只返回 `[first_url]`。
+
+# %% nbgrader={"grade": false, "grade_id": "ex-list-pages", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def list_page_urls(first_html, first_url):
+    """All list page URLs, newest first: [first_url, .../jxtz/{P-1}.htm, ..., .../jxtz/1.htm]."""
+    ### BEGIN SOLUTION
+    tree = etree.HTML(first_html)
+    numbers = tree.xpath('//span[@class="p_no"]/a/text()')
+    total = int(numbers[-1]) if numbers else 1
+    return [first_url] + [urljoin(first_url, f"jxtz/{n}.htm") for n in range(total - 1, 0, -1)]
+    ### END SOLUTION
+
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-list-pages-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
+urls = list_page_urls(html_first, BASE_URL + "/jxtz.htm")
+assert isinstance(urls, list), f"应返回 list，实际为 {type(urls).__name__}"
+assert len(urls) == site.n_pages, f"应有 {site.n_pages} 页，实际 {len(urls)} 页"
+assert urls[0] == BASE_URL + "/jxtz.htm", "第一个网址应是第一页"
+assert urls[1] == BASE_URL + f"/jxtz/{site.n_pages - 1}.htm", f"第二页应是 /jxtz/{site.n_pages - 1}.htm，实际为 {urls[1]}"
+### BEGIN HIDDEN TESTS
+from west2ai.sites import serve_notice_site as _serve
+for _n in (95, 30, 15):
+    with _serve(seed=_n, n_notices=_n) as _chk:
+        _first = _chk.url("/jxtz.htm")
+        _got = list_page_urls(requests.get(_first, timeout=5).content.decode("utf-8"), _first)
+        _pages = -(-_n // 20)
+        _exp = [_first] + [_chk.url(f"/jxtz/{k}.htm") for k in range(_pages - 1, 0, -1)]
+        assert type(_got) is list and all(type(u) is str for u in _got)
+        assert _got == _exp, f"{_n} 条通知（{_pages} 页）时应得到 {_exp}，实际 {_got}"
+### END HIDDEN TESTS
+assert urls[-1] == BASE_URL + "/jxtz/1.htm"
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-24", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 4. 详情页、附件与下载次数
+#
+# 打开一条有附件的通知，附件在 `<ul style="list-style-type:none;">` 里，每个附件一个 `<li>`：
+#
+# ```html
+# <li>附件【<a href="/system/_content/download.jsp?urltype=news.DownloadAttachUrl&amp;owner=1744984858&amp;wbfileid=12982807"
+#    target="_blank">报名操作指南.docx</a>】已下载<span id="nattach12982807"><script language="javascript">
+#    getClickTimes(12982807,1744984858,"wbnewsfile","attach")</script></span>次</li>
+# ```
+#
+# 下载次数不在 HTML 里，而是由 `getClickTimes` 向下面这个网址要来的（在 DevTools 的 Network 面板里能看到它）：
+#
+# ```
+# /system/resource/code/news/click/clicktimes.jsp?wbnewsid=附件ID&owner=1744984858&type=wbnewsfile&randomid=nattach
+# ```
+#
+# 响应是 JSON，次数在 `wbshowtimes` 字段里。附件 ID 可以从 `span` 的 `id`（`nattach` 后面的数字）、链接里的 `wbfileid`
+# 或脚本参数中得到。
+
+# %%
+row = site.truth[site.truth.n_attachments == 2].iloc[0]   # a notice with two attachments
+detail_html = SESSION.get(row.url, timeout=5).content.decode("utf-8")
+ul_start = detail_html.index('<ul style="list-style-type:none;">')
+print(row.url)
+print(detail_html[ul_start:ul_start + 700])
+
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-26", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### 练习 5：解析详情页的附件（3 分）
+#
+# 实现 `parse_detail_page(html, page_url)`：返回该通知的附件列表（没有附件时返回空列表 `[]`），每个附件一个字典：
+#
+# - `name`：附件名（`a` 的文字，用 `clean_text`）；
+# - `file_id`：附件 ID，`int` 类型；
+# - `url`：附件的完整下载网址，`urljoin(page_url, href)`。
+
+# %% nbgrader={"grade": false, "grade_id": "ex-parse-detail", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def parse_detail_page(html, page_url):
+    """Attachments of one notice: dicts with keys name, file_id (int), url."""
+    ### BEGIN SOLUTION
+    tree = etree.HTML(html)
+    found = []
+    for li in tree.xpath('//ul[@style="list-style-type:none;"]/li'):
+        a = li.xpath("./a")[0]
+        span_id = li.xpath("./span/@id")[0]  # "nattach12982807"
+        found.append({
+            "name": clean_text(a.xpath("string(.)")),
+            "file_id": int(span_id.replace("nattach", "")),
+            "url": urljoin(page_url, a.get("href")),
+        })
+    return found
+    ### END SOLUTION
+
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-parse-detail-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
+found = parse_detail_page(detail_html, row.url)
+assert isinstance(found, list), f"应返回 list，实际为 {type(found).__name__}"
+assert len(found) == 2, f"这条通知有 2 个附件，实际解析出 {len(found)} 个"
+assert all(set(f) == {"name", "file_id", "url"} for f in found), "每个附件应是键为 name、file_id、url 的字典"
+assert isinstance(found[0]["file_id"], int), "file_id 应是 int"
+assert found[0]["url"].startswith(BASE_URL + "/system/_content/download.jsp?"), f"url 应是完整的下载网址，实际为 {found[0]['url']!r}"
+### BEGIN HIDDEN TESTS
+from west2ai.sites import serve_notice_site as _serve
+with _serve(seed=21, n_notices=40) as _chk:
+    _truth, _att = _chk.truth, _chk.truth_attachments
+    assert set(_truth.n_attachments) >= {0, 1, 2}
+    for _n in sorted(set(_truth.n_attachments)):
+        _row = _truth[_truth.n_attachments == _n].iloc[0]
+        _got = parse_detail_page(requests.get(_row.url, timeout=5).content.decode("utf-8"), _row.url)
+        _exp = _att[_att.notice_url == _row.url]
+        assert type(_got) is list and len(_got) == _n, f"应有 {_n} 个附件，实际 {len(_got)} 个"
+        for _g, _e in zip(_got, _exp.itertuples()):
+            assert type(_g) is dict and type(_g["file_id"]) is int and isinstance(_g["name"], str)
+            assert _g["file_id"] == _e.file_id, f"附件 ID 应为 {_e.file_id}，实际 {_g['file_id']}"
+            assert _g["name"] == _e.name, f"附件名应为 {_e.name!r}，实际 {_g['name']!r}"
+            assert _g["url"] == _e.url, f"下载网址应为 {_e.url}，实际 {_g['url']}"
+### END HIDDEN TESTS
+assert found[0]["file_id"] != found[1]["file_id"]
+
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-29", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### 练习 6：附件下载次数（2 分）
+#
+# 实现 `download_count(file_id, base_url, session=None)`：请求上面的 `clicktimes.jsp`（用你的 `fetch`），解析 JSON，
+# 以 `int` 返回 `wbshowtimes`。`base_url` 形如 `http://127.0.0.1:8000`（末尾没有 `/`）。
+
+# %% nbgrader={"grade": false, "grade_id": "ex-download-count", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def download_count(file_id, base_url, session=None):
+    """How often attachment ``file_id`` was downloaded, from the clicktimes JSON endpoint."""
+    ### BEGIN SOLUTION
+    url = (f"{base_url}/system/resource/code/news/click/clicktimes.jsp"
+           f"?wbnewsid={file_id}&owner=1744984858&type=wbnewsfile&randomid=nattach")
+    return int(json.loads(fetch(url, session=session))["wbshowtimes"])
+    ### END SOLUTION
+
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-download-count-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
+first_att = site.truth_attachments.iloc[0]
+n = download_count(int(first_att["file_id"]), BASE_URL)
+assert isinstance(n, int) and not isinstance(n, bool), f"应返回 int，实际为 {type(n).__name__}"
+assert n >= 0, "下载次数不会是负数"
+### BEGIN HIDDEN TESTS
+from west2ai.sites import serve_notice_site as _serve
+with _serve(seed=33, n_notices=40) as _chk:
+    _att = _chk.truth_attachments
+    for _e in _att.head(8).itertuples():
+        _got = download_count(int(_e.file_id), _chk.base_url)
+        assert type(_got) is int, f"应返回 int，实际为 {type(_got).__name__}"
+        assert _got == _e.downloads, f"附件 {_e.file_id} 的下载次数应为 {_e.downloads}，实际 {_got}"
+### END HIDDEN TESTS
+assert n == download_count(int(first_att["file_id"]), BASE_URL)
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-32", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# 有能力的话，也可以把附件本身下载下来（作业里的加分项，不计分）：下载网址返回的就是文件内容（`resp.content`，字节串）。
+
+# %%
+att = site.truth_attachments.iloc[0]
+data = SESSION.get(att.url, timeout=5).content
+print(att["name"], len(data), "字节")
+# to keep them: open(os.path.join("attachments", name), "wb").write(data)
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-34", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### 练习 7：把它们组装成爬虫（结果共 15 分，见下面四个检查）
+#
+# 实现 `crawl(base_url, min_notices=500, delay=0.0, progress=True)`，返回两个 `DataFrame`：
+#
+# 1. 从第一页 `base_url + "/jxtz.htm"` 开始，用 `list_page_urls` 得到所有列表页，依次用 `fetch` + `parse_list_page` 解析，
+#    **攒够 `min_notices` 条就停止翻页**（整页整页地加，所以条数可能略多于 `min_notices`，站点总共不足时就全部爬完）；
+# 2. 对每条通知，`fetch` 它的详情页，用 `parse_detail_page` 找附件，用 `download_count` 查下载次数；
+# 3. 返回 `(notices, attachments)`：
+#    - `notices` 的列依次为 `NOTICE_COLUMNS = ["date", "publisher", "title", "url"]`，每条通知一行，顺序与网站一致；
+#    - `attachments` 的列依次为 `ATTACHMENT_COLUMNS = ["notice_url", "name", "downloads", "url"]`，每个附件一行，
+#      `notice_url` 是所属通知的 `url`，`downloads` 是下载次数（`int`）；没有附件时也要返回带这些列的空表。
+#
+# 所有请求都要经过 `fetch`，并把 `delay` 传下去。`progress=True` 时用 `tqdm` 显示详情页的进度条，`progress=False` 时不显示。
+
+# %% nbgrader={"grade": false, "grade_id": "ex-crawl", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def crawl(base_url, min_notices=500, delay=0.0, progress=True):
+    """Crawl list pages, detail pages and download counts; return (notices, attachments)."""
+    ### BEGIN SOLUTION
+    first_url = base_url + "/jxtz.htm"
+    first_html = fetch(first_url, delay=delay)
+    rows = []
+    for url in list_page_urls(first_html, first_url):
+        html = first_html if url == first_url else fetch(url, delay=delay)
+        rows.extend(parse_list_page(html, url))
+        if len(rows) >= min_notices:
+            break
+    attachments = []
+    for row in tqdm(rows, desc="详情页", disable=not progress):
+        for att in parse_detail_page(fetch(row["url"], delay=delay), row["url"]):
+            if delay:
+                time.sleep(delay)
+            attachments.append({
+                "notice_url": row["url"],
+                "name": att["name"],
+                "downloads": download_count(att["file_id"], base_url),
+                "url": att["url"],
+            })
+    return pd.DataFrame(rows, columns=NOTICE_COLUMNS), pd.DataFrame(attachments, columns=ATTACHMENT_COLUMNS)
+    ### END SOLUTION
+
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-36", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# 下面的单元格运行你的爬虫并保存结果（开始前会先删除旧的 CSV，保证文件总是这一次运行的结果）。在本地副本上大约需要 10 秒。
+
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "run-crawl", "locked": true, "schema_version": 3, "solution": false, "task": false}
+for name in ("notices.csv", "attachments.csv"):
+    if os.path.exists(name):
+        os.remove(name)  # a failed crawl must not leave an old result behind
+t0 = time.perf_counter()
+notices_df, attachments_df = crawl(BASE_URL, min_notices=500)
+notices_df.to_csv("notices.csv", index=False)
+attachments_df.to_csv("attachments.csv", index=False)
+print(f"{len(notices_df)} 条通知，{len(attachments_df)} 个附件，用时 {time.perf_counter() - t0:.1f} 秒")
+notices_df.head()
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-38", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# 四个检查读的是你保存的 CSV。隐藏部分会与网站的真实数据逐字段比对（至少 99% 一致），并在另一个随机种子的站点上再运行一次
+# `crawl(..., progress=False)`。
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-rows-test", "locked": true, "points": 4.0, "schema_version": 3, "solution": false, "task": false}
+assert os.path.exists("notices.csv"), "没有找到 notices.csv：先让上面的爬取单元格成功运行"
+got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
+missing = [c for c in NOTICE_COLUMNS if c not in got.columns]
+assert not missing, f"notices.csv 缺少列 {missing}"
+assert len(got) >= 500, f"至少需要 500 条通知，实际只有 {len(got)} 条"
+### BEGIN HIDDEN TESTS
+import contextlib
+import io
+import posixpath  # noqa: F811  (each hidden test imports what it uses)
+import warnings
+from west2ai.sites import serve_notice_site as _serve
+from west2ai.sites.notice import notice_tables as _tables
+_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_truth, _ = _tables(seed=2024)
+_paths = got["url"].map(_path)
+assert _paths.is_unique, "notices.csv 里有重复的通知"
+assert _paths.isin(set(_truth.path)).mean() >= 0.99, "notices.csv 里有太多网站上不存在的详情链接"
+assert len(set(_truth.path[:500]) & set(_paths)) >= 495, "没有覆盖最新的 500 条通知"
+with _serve(seed=31, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
+    _t2 = _chk.truth
+assert type(_n2) is pd.DataFrame and list(_n2.columns) == NOTICE_COLUMNS, "crawl 返回的 notices 列不对"
+assert list(_n2["url"].map(_path)) == list(_t2.path), "在另一个站点上，crawl 没有按顺序拿到全部 45 条通知"
+### END HIDDEN TESTS
+assert got["url"].str.strip().str.startswith("http").all(), "url 应是完整网址（以 http 开头）"
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-clean-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
+got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
+assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", got["date"].iloc[0]), f"日期应形如 2025-06-20，实际为 {got['date'].iloc[0]!r}"
+assert not got["publisher"].str.contains(r"[【】\s]").any(), "通知人里还有括号或空白"
+assert not got["title"].str.contains(r"[\r\n\t]").any(), "标题里还有回车或制表符"
+### BEGIN HIDDEN TESTS
+import contextlib
+import io
+import posixpath  # noqa: F811  (each hidden test imports what it uses)
+import warnings
+from west2ai.sites import serve_notice_site as _serve
+from west2ai.sites.notice import notice_tables as _tables
+_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_truth, _ = _tables(seed=2024)
+_m = got.assign(path=got["url"].map(_path)).merge(_truth, on="path", suffixes=("", "_true"))
+assert len(_m) >= 500, "能与网站对上的通知不足 500 条"
+for _col in ("date", "publisher", "title"):
+    _ok = (_m[_col] == _m[_col + "_true"]).mean()
+    assert _ok >= 0.99, f"{_col} 只有 {_ok:.1%} 与网站一致（要求 ≥ 99%），例如 {_m.loc[_m[_col] != _m[_col + '_true'], _col].head(2).tolist()}"
+with _serve(seed=32, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
+    _t2 = _chk.truth
+for _col in ("date", "publisher", "title"):
+    assert _n2[_col].tolist() == _t2[_col].tolist(), f"在另一个站点上，{_col} 与网站不一致"
+### END HIDDEN TESTS
+assert not got["date"].str.contains(r"\s").any(), "日期里还有空白"
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-attachments-test", "locked": true, "points": 4.0, "schema_version": 3, "solution": false, "task": false}
+assert os.path.exists("attachments.csv"), "没有找到 attachments.csv"
+att_got = pd.read_csv("attachments.csv", dtype=str, keep_default_na=False)
+missing = [c for c in ATTACHMENT_COLUMNS if c not in att_got.columns]
+assert not missing, f"attachments.csv 缺少列 {missing}"
+assert len(att_got) > 0, "attachments.csv 是空的：还没有爬详情页的附件"
+### BEGIN HIDDEN TESTS
+import contextlib
+import io
+import posixpath  # noqa: F811  (each hidden test imports what it uses)
+import warnings
+from west2ai.sites import serve_notice_site as _serve
+from west2ai.sites.notice import notice_tables as _tables
+_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_fid = lambda u: (parse_qs(urlsplit(str(u).strip()).query).get("wbfileid") or [""])[0]
+_truth, _tatt = _tables(seed=2024)
+got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
+_mine = set(got["url"].map(_path))
+_exp = _tatt[_tatt.notice_url.map(_path).isin(_mine)]
+_exp_keys = set(zip(_exp["notice_url"].map(_path), _exp["name"], _exp["file_id"].astype(str)))
+_got_keys = set(zip(att_got["notice_url"].map(_path), att_got["name"].str.strip(), att_got["url"].map(_fid)))
+assert len(_exp_keys) > 100
+_hit = len(_exp_keys & _got_keys) / len(_exp_keys)
+assert _hit >= 0.99, f"只有 {_hit:.1%} 的附件（所属通知、附件名、下载链接）与网站一致（要求 ≥ 99%）"
+assert len(_got_keys - _exp_keys) <= 0.01 * len(_exp_keys), "attachments.csv 里有太多网站上不存在的附件"
+assert all(str(u).strip().startswith("http") and "download.jsp" in str(u) for u in att_got["url"]), "url 应是完整的下载网址"
+with _serve(seed=34, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
+    _ta2 = _chk.truth_attachments
+assert type(_a2) is pd.DataFrame and list(_a2.columns) == ATTACHMENT_COLUMNS, "crawl 返回的 attachments 列不对"
+assert sorted(zip(_a2["notice_url"], _a2["name"], _a2["url"])) == sorted(zip(_ta2["notice_url"], _ta2["name"], _ta2["url"])), "在另一个站点上，附件与网站不一致"
+### END HIDDEN TESTS
+assert att_got["notice_url"].isin(pd.read_csv("notices.csv", dtype=str, keep_default_na=False)["url"]).all(), "每个附件的 notice_url 都应是 notices.csv 里的某条通知"
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-downloads-test", "locked": true, "points": 4.0, "schema_version": 3, "solution": false, "task": false}
+att_got = pd.read_csv("attachments.csv", dtype=str, keep_default_na=False)
+assert len(att_got) > 0, "attachments.csv 是空的"
+assert att_got["downloads"].str.fullmatch(r"\d+").all(), "downloads 应是非负整数（从 clicktimes.jsp 的 JSON 里取 wbshowtimes）"
+### BEGIN HIDDEN TESTS
+import contextlib
+import io
+import posixpath  # noqa: F811  (each hidden test imports what it uses)
+import warnings
+from west2ai.sites import serve_notice_site as _serve
+from west2ai.sites.notice import notice_tables as _tables
+_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_fid = lambda u: (parse_qs(urlsplit(str(u).strip()).query).get("wbfileid") or [""])[0]
+_truth, _tatt = _tables(seed=2024)
+got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
+_true = dict(zip(_tatt.file_id.astype(str), _tatt.downloads.astype(str)))
+_mine = set(got["url"].map(_path))
+_n_exp = int(_tatt["notice_url"].map(_path).isin(_mine).sum())
+_pairs = dict(zip(att_got["url"].map(_fid), att_got["downloads"].str.strip()))
+_right = sum(_true.get(k) == v for k, v in _pairs.items())
+assert _n_exp > 100 and _right >= 0.99 * _n_exp, f"只有 {_right}/{_n_exp} 个附件的下载次数与网站一致（要求 ≥ 99%）"
+with _serve(seed=35, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
+    _ta2 = _chk.truth_attachments
+assert len(_a2) == len(_ta2) and sorted(zip(_a2["url"], _a2["downloads"].astype(int))) == sorted(zip(_ta2.url, _ta2.downloads)), "在另一个站点上，下载次数与网站不一致"
+### END HIDDEN TESTS
+assert (att_got["downloads"].astype(int) >= 0).all()
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-43", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 小结
+#
+# - 先用 DevTools 看清结构：哪些数据在 HTML 里，哪些是 JavaScript 另外请求来的；
+# - `fetch` 负责"有礼貌"：超时、间隔、有上限的重试；解析函数只管把 HTML 变成干净的字段——分开写，分开测；
+# - 爬真实网站时：把 `delay` 设为 0.5 秒以上，只爬需要的页面，遵守网站的规定。
+#
+# `notices.csv` 和 `attachments.csv` 就在这个 notebook 旁边，下一个爬虫练习是 02 号 notebook（Selenium），
+# 数据分析在 03 号 notebook 里进行。

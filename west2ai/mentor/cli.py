@@ -1,0 +1,160 @@
+"""Mentor command line: ``python -m west2ai build|release|collect|grade|demo|doctor``.
+
+Every command acts on the course directory given with ``--course``, else on the current
+directory when it holds an ``nbgrader_config.py`` (nbgrader's own convention), else on the
+kit's checkout.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .course import Course, CourseError, find_course
+
+
+def _course(args) -> Course:
+    return find_course(args.course)
+
+
+def _report(problems: list[str], fix: str, ok: str) -> int:
+    """Print a ``--check`` verdict: each problem and how to fix it, or that all is well."""
+    if problems:
+        print(fix)
+        for p in problems:
+            print("  " + p)
+        return 1
+    print(ok)
+    return 0
+
+
+def cmd_build(args) -> int:
+    from .build import build_stage, check_stage, text_stages, write_stage
+
+    course = _course(args)
+    stages = course.resolve_stages(args.stages, known=text_stages(course))
+    if args.check:
+        problems = [p for stage in stages for p in check_stage(course, build_stage(course, stage))]
+        return _report(problems, "source/ 或 README 与文本源、stage.toml 不一致（请运行 python -m west2ai build 重新生成）：",
+                       f"source/ 与文本源一致：{', '.join(stages)}")
+    for stage in stages:
+        written = write_stage(build_stage(course, stage))
+        for path in written:
+            print(f"已生成 {path.relative_to(course.root)}")
+        if not written:
+            print(f"{stage}：已是最新")
+    return 0
+
+
+def cmd_release(args) -> int:
+    from .release import release, release_check
+
+    course = _course(args)
+    stages = course.resolve_stages(args.stages)
+    if args.check:
+        return _report(release_check(course, stages),
+                       "release/ 与 source/ 生成的结果不一致（请运行 python -m west2ai release 重新生成）：",
+                       f"release/ 与 source/ 一致：{', '.join(stages)}")
+    for path in release(course, stages):
+        print(f"已生成 {path.relative_to(course.root)}")
+    return 0
+
+
+def cmd_collect(args) -> int:
+    from .collect import collect
+
+    course = _course(args)
+    stage = course.resolve_stages([args.stage])[0]
+    report = collect(course, stage, Path(args.path), overwrite=args.force)
+    print(report.summary())
+    return 0 if report.placed and not report.refused else 1
+
+
+def cmd_grade(args) -> int:
+    from .grade import grade_class
+
+    course = _course(args)
+    stages = course.resolve_stages(args.stages)
+    students = args.student or course.students()
+    if not students:
+        print(f"{course.submitted} 下没有学生提交（目录结构：submitted/<学号>/<stageN>/*.ipynb；"
+              "可用 python -m west2ai collect 整理收到的文件）")
+        return 1
+    report = grade_class(course, stages, students, cell_timeout=args.cell_timeout,
+                         student_timeout=args.student_timeout)
+    print(report.table())
+    print(f"\n反馈 HTML：{report.feedback_dir}")
+    print(f"成绩表：{report.grades_csv or '导出失败（见上方问题）'}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    course = _course(args)
+    stages = course.resolve_stages(args.stages or ["stage1"])
+    report, checks = run_demo(course, stages, args.workdir, cell_timeout=args.cell_timeout,
+                              checkpoints=args.checkpoints)
+    print(report.table())
+    print()
+    for check in checks:
+        print(check.line())
+    print(f"\n演示课程目录：{report.course.root}")
+    print(f"反馈 HTML：{report.feedback_dir}")
+    print(f"成绩表：{report.grades_csv}")
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def cmd_doctor(args) -> int:
+    from .doctor import run_doctor
+
+    return run_doctor()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m west2ai", description="西二在线 AI 课程：导师工具")
+    parser.add_argument("--course", help="课程目录（含 nbgrader_config.py）；默认为当前目录（若含该文件），否则为本仓库")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="由各阶段的文本源（stageN/NN-name.py）与 stage.toml 生成 source/ 与 README 表格")
+    p.add_argument("stages", nargs="*", help="阶段，如 stage1 或 1；默认全部")
+    p.add_argument("--check", action="store_true", help="只检查 source/ 与 README 是否为最新")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("release", help="由 source/ 生成学生版 release/")
+    p.add_argument("stages", nargs="*", help="阶段，如 stage1 或 1；默认全部")
+    p.add_argument("--check", action="store_true", help="只检查 release/ 是否与 source/ 一致")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("collect", help="把收到的作业（zip 或文件夹）整理到 submitted/<学号>/<stageN>/")
+    p.add_argument("stage", help="这批作业所属的阶段，如 stage1 或 1")
+    p.add_argument("path", help="zip 文件或文件夹：nbgrader zip_collect 的布局，或平铺的 <学号>_<notebook>.ipynb")
+    p.add_argument("--force", action="store_true", help="覆盖 submitted/ 中已有的同名文件")
+    p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser("grade", help="自动评分 submitted/ 下的全部提交，生成反馈与 grades.csv")
+    p.add_argument("stages", nargs="*")
+    p.add_argument("--student", action="append", help="只评这些学生（可重复）")
+    p.add_argument("--cell-timeout", type=int, help="单个单元格的时间上限（秒）")
+    p.add_argument("--student-timeout", type=float, default=1800, help="一名学生一个阶段的时间上限（秒）")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("demo", help="演示：发布、提交三名示例学生、评分并打印成绩表")
+    p.add_argument("stages", nargs="*", help="默认 stage1")
+    p.add_argument("--workdir", help="演示课程目录（默认新建临时目录）")
+    p.add_argument("--cell-timeout", type=int)
+    p.add_argument("--checkpoints", help="目录：<stageN>/ 下的文件（如训练好的 *.pt）随 reference 学生一起提交，评分时直接加载")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("doctor", help="检查版本、数据集与浏览器驱动")
+    p.set_defaults(func=cmd_doctor)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CourseError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
