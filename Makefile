@@ -2,7 +2,7 @@
 # Each does its own set-up first: Debian packages where apt is available, then the Python
 # packages, into the active virtual or conda environment, or else into the project's own
 # environment .venv (a stock Debian/Ubuntu Python refuses `pip install` outside one: PEP 668).
-APT_PACKAGES := dataset-fashion-mnist fortunes-zh chromium chromium-driver python3-venv
+APT_PACKAGES := dataset-fashion-mnist fortunes-zh chromium chromium-driver python3-venv bubblewrap
 
 ifneq ($(VIRTUAL_ENV)$(CONDA_PREFIX),)
 PYTHON ?= python

@@ -30,6 +30,10 @@ c.IgnorePattern.pattern = (
     r"RuntimeWarning: overflow|Matplotlib is building the font cache).*"
 )
 c.IgnorePattern.enabled = True
+# `python -m west2ai grade` puts every grading kernel in a bubblewrap sandbox (no network,
+# the course hidden, caps on memory, processes and file size); without its environment
+# variable this kernel manager is jupyter's plain one, so nbgrader's own commands are unchanged.
+c.Execute.kernel_manager_class = "west2ai.mentor.sandbox.SandboxedKernelManager"
 # A kernel that dies (crash, os._exit, out of memory) costs the cells from there on, not
 # the whole assignment.
 c.Autograde.autograde_preprocessors = [

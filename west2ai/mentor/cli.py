@@ -70,6 +70,19 @@ def cmd_collect(args) -> int:
     return 0 if report.placed and not report.refused else 1
 
 
+def _sandboxed(args) -> bool:
+    """Grade in the sandbox unless ``--no-sandbox``; refuse when the sandbox cannot run."""
+    from .sandbox import sandbox_problem
+
+    if args.no_sandbox:
+        print("警告：--no-sandbox：评分内核不隔离，学生代码能读写课程目录与成绩库、访问网络。", file=sys.stderr)
+        return False
+    problem = sandbox_problem()
+    if problem:
+        raise CourseError(f"无法在沙箱中评分：{problem}。请先解决；确需不隔离地评分时加 --no-sandbox（不安全）")
+    return True
+
+
 def cmd_grade(args) -> int:
     from .grade import grade_class
 
@@ -81,7 +94,7 @@ def cmd_grade(args) -> int:
               "可用 python -m west2ai collect 整理收到的文件）")
         return 1
     report = grade_class(course, stages, students, cell_timeout=args.cell_timeout,
-                         student_timeout=args.student_timeout)
+                         student_timeout=args.student_timeout, sandboxed=_sandboxed(args))
     print(report.table())
     print(f"\n反馈 HTML：{report.feedback_dir}")
     print(f"成绩表：{report.grades_csv or '导出失败（见上方问题）'}")
@@ -94,7 +107,7 @@ def cmd_demo(args) -> int:
     course = _course(args)
     stages = course.resolve_stages(args.stages or ["stage1"])
     report, checks = run_demo(course, stages, args.workdir, cell_timeout=args.cell_timeout,
-                              checkpoints=args.checkpoints)
+                              checkpoints=args.checkpoints, sandboxed=_sandboxed(args))
     print(report.table())
     print()
     for check in checks:
@@ -137,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="只评这些学生（可重复）")
     p.add_argument("--cell-timeout", type=int, help="单个单元格的时间上限（秒）")
     p.add_argument("--student-timeout", type=float, default=1800, help="一名学生一个阶段的时间上限（秒）")
+    p.add_argument("--no-sandbox", action="store_true", help="不用 bubblewrap 隔离评分内核（不安全，仅在无法使用沙箱时）")
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("demo", help="演示：发布、提交三名示例学生、评分并打印成绩表")
@@ -144,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", help="演示课程目录（默认新建临时目录）")
     p.add_argument("--cell-timeout", type=int)
     p.add_argument("--checkpoints", help="目录：<stageN>/ 下的文件（如训练好的 *.pt）随 reference 学生一起提交，评分时直接加载")
+    p.add_argument("--no-sandbox", action="store_true", help="不用 bubblewrap 隔离评分内核")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("doctor", help="检查版本、数据集与浏览器驱动")

@@ -102,7 +102,7 @@ def build_class(course: Course, stages: list[str], checkpoints: Path | None = No
 
 def run_demo(course: Course, stages: list[str], workdir: Path | None = None,
              progress: bool = True, cell_timeout: int | None = None,
-             checkpoints: Path | None = None):
+             checkpoints: Path | None = None, sandboxed: bool = True):
     """Release, submit, grade; return (report, expectations)."""
     where = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="west2ai-demo-"))
     where.mkdir(parents=True, exist_ok=True)
@@ -111,7 +111,7 @@ def run_demo(course: Course, stages: list[str], workdir: Path | None = None,
         generate_release(demo_course, stage)
     build_class(demo_course, stages, checkpoints, facts_from=course)
     report: ClassReport = grade_class(demo_course, stages, ["reference", "blank", "partial"],
-                                      cell_timeout=cell_timeout, progress=progress)
+                                      cell_timeout=cell_timeout, progress=progress, sandboxed=sandboxed)
     checks = []
     for stage in stages:
         for student, expected in (("reference", None), ("blank", 0.0),

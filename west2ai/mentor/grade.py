@@ -9,9 +9,11 @@ from pathlib import Path
 import nbformat
 from tqdm.auto import tqdm
 
-from .course import Course
+from .course import Course, repo_root
 from .nbgrader import StepResult, last_error, run_nbgrader
 from .release import record_in_gradebook
+from .sandbox import ENV as SANDBOX_ENV
+from .sandbox import Sandbox, grading_sandbox, sweep
 from .scores import NotebookScore, StageResult, graded_cells, tier_of
 
 DEFAULT_STUDENT_TIMEOUT = 1800  # seconds for one student's stage, all notebooks together
@@ -45,7 +47,8 @@ def _check_notebook_file(path: Path) -> str | None:
 
 def autograde_submission(course: Course, stage: str, student: str,
                          cell_timeout: int | None = None,
-                         student_timeout: float = DEFAULT_STUDENT_TIMEOUT) -> list[str]:
+                         student_timeout: float = DEFAULT_STUDENT_TIMEOUT,
+                         sandbox: Sandbox | None = None) -> list[str]:
     """Autograde one student's stage; return the problems met (empty when all went well).
 
     The whole stage is graded in one nbgrader run. If that run fails (a malformed notebook,
@@ -55,6 +58,8 @@ def autograde_submission(course: Course, stage: str, student: str,
     env = {}
     if cell_timeout:
         env["WEST2AI_CELL_TIMEOUT"] = str(cell_timeout)
+    if sandbox is not None:
+        env[SANDBOX_ENV] = sandbox.to_env()
     problems = []
     folder = course.submitted / student / stage
     expected = [p.name for p in course.notebooks(stage)]
@@ -67,16 +72,22 @@ def autograde_submission(course: Course, stage: str, student: str,
             if reason:
                 problems.append(reason)
     args = ["autograde", stage, "--student", student, "--create", "--force"]
-    res = run_nbgrader(course.root, *args, timeout=student_timeout, env=env)
+
+    def autograde(*extra: str) -> StepResult:
+        try:
+            return run_nbgrader(course.root, *args, *extra, timeout=student_timeout, env=env)
+        finally:
+            if sandbox is not None:
+                sweep(sandbox)
+
+    res = autograde()
     if res.ok:
         return problems
     submitted = [name for name in expected if (folder / name).exists()]
     if len(submitted) <= 1:
         failures = [(name, res) for name in submitted]
     else:
-        failures = [(name, run_nbgrader(course.root, *args, "--notebook", Path(name).stem,
-                                           timeout=student_timeout, env=env))
-                    for name in submitted]
+        failures = [(name, autograde("--notebook", Path(name).stem)) for name in submitted]
     for name, one in failures:
         if not one.ok and not any(p.startswith(name) for p in problems):
             problems.append(f"{name} 无法自动评分（{_failure(one)}），该 notebook 计 0 分")
@@ -132,8 +143,12 @@ def read_scores(course: Course, stage: str, student: str) -> list[NotebookScore]
 def grade_class(course: Course, stages: list[str], students: list[str] | None = None,
                 cell_timeout: int | None = None,
                 student_timeout: float = DEFAULT_STUDENT_TIMEOUT,
-                progress: bool = True) -> ClassReport:
-    """Autograde, write feedback and grades.csv, and return the report."""
+                progress: bool = True, sandboxed: bool = True) -> ClassReport:
+    """Autograde, write feedback and grades.csv, and return the report.
+
+    Every grading kernel runs in the sandbox of ``sandbox.py`` unless ``sandboxed`` is False
+    (the mentor's ``--no-sandbox``)."""
+    sandbox = grading_sandbox(course.root, repo_root()) if sandboxed else None
     record_in_gradebook(course, stages)  # every stage's cells, without touching release/
     students = students or course.students()
     tasks = [(s, st) for s in students for st in stages]
@@ -146,16 +161,26 @@ def grade_class(course: Course, stages: list[str], students: list[str] | None = 
             result.problems.append("未提交该阶段")
         else:
             start = time.perf_counter()
-            result.problems += autograde_submission(course, stage, student, cell_timeout, student_timeout)
+            result.problems += autograde_submission(course, stage, student, cell_timeout, student_timeout,
+                                                    sandbox)
             result.seconds = time.perf_counter() - start
             fb = run_nbgrader(course.root, "generate_feedback", stage, "--student", student, "--force")
             if not fb.ok and (course.autograded / student / stage).is_dir():
                 result.problems.append("反馈 HTML 生成失败：" + last_error(fb.log))
         result.notebooks = read_scores(course, stage, student)
         results.append(result)
+    _enrol(course, students)  # a student who handed in nothing still gets a row of zeros
     exported = run_nbgrader(course.root, "export", "--to", str(course.root / "grades.csv"))
     csv = course.root / "grades.csv" if exported.ok else None
     return ClassReport(course, results, csv, course.feedback)
+
+
+def _enrol(course: Course, students: list[str]) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gb:
+        for student in students:
+            gb.update_or_create_student(student)
 
 
 def format_table(results: list[StageResult]) -> str:

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,19 +37,27 @@ def tool_env(extra: dict | None = None) -> dict:
 
 def run_nbgrader(root: Path, *args: str, timeout: float | None = None,
                  env: dict | None = None) -> StepResult:
-    """Run ``nbgrader ARGS`` in ``root``; never raises on its failure."""
+    """Run ``nbgrader ARGS`` in ``root``; never raises on its failure.
+
+    The log goes to a file, not a pipe: a process a submission left behind (a forked child
+    of its kernel) may hold a pipe open for ever, but it cannot stop us reading a file.
+    """
     cmd = [sys.executable, "-m", "nbgrader", *args]
-    proc = subprocess.Popen(cmd, cwd=root, env=tool_env(env), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        # Kill nbgrader and everything in its session; a kernel left behind notices
-        # that its parent is gone and exits by itself.
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        return StepResult(False, out, timed_out=True)
-    return StepResult(proc.returncode == 0, out)
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log:
+        proc = subprocess.Popen(cmd, cwd=root, env=tool_env(env), stdout=log, stderr=subprocess.STDOUT,
+                                text=True, start_new_session=True)
+        try:
+            proc.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            # Kill nbgrader and everything in its session; a kernel left behind notices
+            # that its parent is gone and exits by itself.
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            timed_out = True
+        log.seek(0)
+        out = log.read()
+    return StepResult(proc.returncode == 0 and not timed_out, out, timed_out=timed_out)
 
 
 def last_error(log: str) -> str:
