@@ -87,7 +87,7 @@ HOSTILE = {
     "network": ('import socket\nsocket.create_connection(("127.0.0.1", {port}), timeout=3).close()\n' + MUL,
                 False, False, 2),
     "memory": ("HOARD = bytearray(6 * 2**30)\n" + MUL, False, False, 2),
-    "forker": ("import os, time\nfor _ in range(400):\n    if os.fork() == 0:\n        time.sleep(20)\n        os._exit(0)\n"
+    "forker": ("import os, time\nfor _ in range(1500):\n    if os.fork() == 0:\n        time.sleep(20)\n        os._exit(0)\n"
                + MUL, False, False, 2),
     "diskfill": ('with open("fill.bin", "wb") as f:\n    for _ in range(24):\n        f.write(bytes(64 * 2**20))\n'
                  + MUL, False, False, 2),

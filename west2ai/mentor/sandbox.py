@@ -43,7 +43,7 @@ PIDS_CGROUP = Path("/sys/fs/cgroup/pids")
 class Limits:
     data_bytes: int = 4 << 30  # RLIMIT_DATA: heap and anonymous mappings
     file_bytes: int = 1 << 30  # RLIMIT_FSIZE: the largest file the kernel may write
-    processes: int = 256  # pids cgroup (or RLIMIT_NPROC)
+    processes: int = 1024  # pids cgroup: tasks, threads included (Chromium needs a few hundred) (or RLIMIT_NPROC)
     open_files: int = 1024  # RLIMIT_NOFILE
 
 
