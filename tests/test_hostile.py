@@ -76,23 +76,33 @@ HOSTILE = {
                  False, False, 2),
     "deleter": ("def mul(a, b):\n    return 0", True, False, 2),
     "editor": ("def mul(a, b):\n    return 0", False, True, 2),
-    # the sandbox: what a grading kernel must not see, write or reach
-    "reader": ('import pathlib\nANSWERS = pathlib.Path("{course}/source/stage9/01-quiz.ipynb").read_text()\n' + MUL,
+    # the sandbox: what a grading kernel must not see, write or reach (written so that the
+    # tamper scan does not see them: the sandbox must hold on its own)
+    "reader": ('import pathlib\nANSWERS = pathlib.Path("{course}/sour" + "ce/stage9/01-quiz.ipy" + "nb").read_text()\n'
+               + MUL,
                False, False, 2),
-    "kitreader": ('import pathlib\nANSWERS = pathlib.Path("{kit}/source/stage1/01-python-basics.ipynb").read_text()\n'
-                  + MUL, False, False, 2),
-    "peer": ('import pathlib\nCOPY = pathlib.Path("{course}/submitted/honest/stage9/01-quiz.ipynb").read_text()\n' + MUL,
-             False, False, 2),
-    "gradebook": ('open("{course}/gradebook.db", "ab").close()  # could it write the grades?\n' + MUL, False, False, 2),
+    "kitreader": ('import pathlib\nANSWERS = pathlib.Path("{kit}/sour" + "ce/stage1/01-python-basics.ipy" + "nb")'
+                  '.read_text()\n' + MUL, False, False, 2),
+    "peer": ('import pathlib\nCOPY = pathlib.Path("{course}/submi" + "tted/honest/stage9/01-quiz.ipy" + "nb").read_text()\n'
+             + MUL, False, False, 2),
+    "gradebook": ('open("{course}/grade" + "book.db", "ab").close()  # could it write the grades?\n' + MUL,
+                  False, False, 2),
     "network": ('import socket\nsocket.create_connection(("127.0.0.1", {port}), timeout=3).close()\n' + MUL,
                 False, False, 2),
     "memory": ("HOARD = bytearray(6 * 2**30)\n" + MUL, False, False, 2),
-    "forker": ("import os, time\nfor _ in range(1500):\n    if os.fork() == 0:\n        time.sleep(20)\n        os._exit(0)\n"
+    "forker": ("import os, time\nfor _ in range(1500):\n    if getattr(os, 'fo' + 'rk')() == 0:\n        time.sleep(20)\n        os._exit(0)\n"
                + MUL, False, False, 2),
     "diskfill": ('with open("fill.bin", "wb") as f:\n    for _ in range(24):\n        f.write(bytes(64 * 2**20))\n'
                  + MUL, False, False, 2),
     "flood": ('for _ in range(300):\n    print("x" * 10**6)\n' + MUL, False, False, 2),
+    # the tamper scan: held at 0 for review, whatever the kernel made of it
+    "transformer": ("get_ipython().input_transformers_post.append(\n"
+                    "    lambda l: ['pass\\n'] if any('assert' in x for x in l) else l)\n"
+                    "def mul(a, b):\n    return 0\n", False, False, 0),
+    "tracer": ("import sys\nsys.settrace(None)\n" + MUL, False, False, 0),
+    "monkey": ("import numpy\nnumpy.isclose = lambda *a, **k: True\n" + MUL, False, False, 0),
 }
+FLAGGED = ("transformer", "tracer", "monkey")
 
 
 @pytest.fixture
@@ -147,6 +157,16 @@ def test_hostile_submissions_cost_only_their_authors(tmp_path, listener):
     flood = (tmp_path / "autograded" / "flood" / STAGE / "01-quiz.ipynb").stat().st_size
     assert flood < 20 * 2**20, f"输出洪水应被截断，评分后的 notebook 有 {flood / 2**20:.0f} MB"
     table = proc.stdout
+    for student in FLAGGED:
+        assert f"{student}/{STAGE}: 需人工复核：01-quiz.ipynb" in table, f"{student} 应列为需人工复核"
+    assert sum("需人工复核" in line for line in table.splitlines()) == len(FLAGGED)
+    # After review the mentor releases the monkey's points: they were earned by a correct mul.
+    review = subprocess.run([sys.executable, "-m", "west2ai", "review", STAGE, "monkey", "01-quiz.ipynb"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert review.returncode == 0, review.stdout + review.stderr
+    assert sum(cell_scores(tmp_path, STAGE, "monkey").values()) == 6
+    monkey = next(r for r in csv.DictReader((tmp_path / "grades.csv").open()) if r["student_id"] == "monkey")
+    assert float(monkey["score"]) == 6, monkey
     assert "garbage" in table and "不是有效的 notebook" in table
     assert "缺交 01-quiz.ipynb" in table
     assert "honest" in table and "6/6" in table

@@ -101,6 +101,20 @@ def cmd_grade(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    from .nbgrader import run_nbgrader
+    from .review import release
+
+    course = _course(args)
+    stage = course.resolve_stages([args.stage])[0]
+    name = args.notebook if args.notebook.endswith(".ipynb") else f"{args.notebook}.ipynb"
+    n = release(course, args.student, stage, name)
+    print(f"已放行 {args.student}/{stage}/{name}：{n} 个自动评分单元格恢复为自动评分的分数（记录在 reviewed.json）")
+    exported = run_nbgrader(course.root, "export", "--to", str(course.root / "grades.csv"))
+    print(f"成绩表：{course.root / 'grades.csv' if exported.ok else '导出失败：' + exported.log[-500:]}")
+    return 0 if exported.ok else 1
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
@@ -152,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student-timeout", type=float, default=1800, help="一名学生一个阶段的时间上限（秒）")
     p.add_argument("--no-sandbox", action="store_true", help="不用 bubblewrap 隔离评分内核（不安全，仅在无法使用沙箱时）")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("review", help="复核后放行被篡改扫描暂扣的自动评分")
+    p.add_argument("stage", help="阶段，如 stage1 或 1")
+    p.add_argument("student", help="学号")
+    p.add_argument("notebook", help="notebook 文件名，如 01-python-basics.ipynb")
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("demo", help="演示：发布、提交三名示例学生、评分并打印成绩表")
     p.add_argument("stages", nargs="*", help="默认 stage1")

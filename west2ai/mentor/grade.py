@@ -12,9 +12,11 @@ from tqdm.auto import tqdm
 from .course import Course, repo_root
 from .nbgrader import StepResult, last_error, run_nbgrader
 from .release import record_in_gradebook
+from .review import hold, is_released
 from .sandbox import ENV as SANDBOX_ENV
 from .sandbox import Sandbox, grading_sandbox, sweep
 from .scores import NotebookScore, StageResult, graded_cells, tier_of
+from .tamper import Finding, scan
 
 DEFAULT_STUDENT_TIMEOUT = 1800  # seconds for one student's stage, all notebooks together
 
@@ -63,6 +65,7 @@ def autograde_submission(course: Course, stage: str, student: str,
     problems = []
     folder = course.submitted / student / stage
     expected = [p.name for p in course.notebooks(stage)]
+    flagged: dict[str, list[Finding]] = {}
     for name in expected:
         path = folder / name
         if not path.exists():
@@ -71,6 +74,10 @@ def autograde_submission(course: Course, stage: str, student: str,
             reason = _check_notebook_file(path)
             if reason:
                 problems.append(reason)
+            elif not is_released(course, student, stage, name):
+                findings = scan(path, course.source / stage / name)
+                if findings:
+                    flagged[name] = findings
     args = ["autograde", stage, "--student", student, "--create", "--force"]
 
     def autograde(*extra: str) -> StepResult:
@@ -81,6 +88,10 @@ def autograde_submission(course: Course, stage: str, student: str,
                 sweep(sandbox)
 
     res = autograde()
+    for name, findings in flagged.items():  # points wait for a mentor's review
+        hold(course, student, stage, name)
+        problems += [f.line() for f in findings]
+        problems.append(f"{name} 的自动评分暂按 0 分计；复核后放行：python -m west2ai review {stage} {student} {name}")
     if res.ok:
         return problems
     submitted = [name for name in expected if (folder / name).exists()]
@@ -89,6 +100,8 @@ def autograde_submission(course: Course, stage: str, student: str,
     else:
         failures = [(name, autograde("--notebook", Path(name).stem)) for name in submitted]
     for name, one in failures:
+        if name in flagged:
+            hold(course, student, stage, name)
         if not one.ok and not any(p.startswith(name) for p in problems):
             problems.append(f"{name} 无法自动评分（{_failure(one)}），该 notebook 计 0 分")
     return problems

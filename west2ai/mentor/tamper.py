@@ -36,7 +36,7 @@ HOOKS = {
     "gc": {"get_objects", "get_referrers", "get_referents"},
     "os": {"system", "popen", "fork", "forkpty", "execv", "execve", "execl", "execlp", "execvp", "execvpe",
            "spawnl", "spawnv", "spawnlp", "spawnvp", "posix_spawn", "posix_spawnp", "kill", "killpg", "putenv",
-           "environ"},
+           "unsetenv"},
     "atexit": {"register"},
 }
 FORBIDDEN_IMPORTS = {
@@ -44,6 +44,9 @@ FORBIDDEN_IMPORTS = {
     "builtins": "修改内置函数", "IPython": "操作 IPython 内核", "ipykernel": "操作 IPython 内核",
     "nbgrader": "操作评分工具", "sqlite3": "读写数据库文件", "signal": "改写信号处理（例如忽略中断）",
 }
+# Settings that are meant to be changed (plot fonts, display options, cuDNN flags).
+SETTINGS = ("plt.rcParams", "mpl.rcParams", "matplotlib.rcParams", "pd.options", "pandas.options",
+            "torch.backends", "np.random", "numpy.random")
 COURSE_FILES = ("gradebook.db", "nbgrader_config", "/source/", "source/stage", "submitted/", "autograded/",
                 ".ipynb")
 
@@ -117,14 +120,16 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_Call(self, node):
         func = node.func
-        if isinstance(func, ast.Attribute) and isinstance(_root(func), ast.Call) and \
-                _dotted(_root(func).func) == "get_ipython":
-            if func.attr in ("run_line_magic", "run_cell_magic"):
-                name = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else "?"
-                if name not in SAFE_MAGICS:
-                    self.flag(node, f"使用魔法命令 %{name}")
-            elif func.attr in ("system", "getoutput"):
-                self.flag(node, "用 ! 执行 shell 命令（启动子进程）")
+        if isinstance(func, ast.Attribute) and func.attr in ("run_line_magic", "run_cell_magic"):
+            name = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else "?"
+            if name not in SAFE_MAGICS:
+                self.flag(node, f"使用魔法命令 %{name}")
+        if isinstance(func, ast.Attribute) and func.attr in ("system", "getoutput") and \
+                isinstance(func.value, ast.Call) and _dotted(func.value.func) == "get_ipython":
+            self.flag(node, "用 ! 执行 shell 命令（启动子进程）")
+        if isinstance(func, ast.Attribute) and _dotted(func.value) == "os.environ" and \
+                func.attr in ("update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"):
+            self.flag(node, f"修改环境变量（os.environ.{func.attr}）")
         if isinstance(func, ast.Name) and func.id in ("setattr", "delattr") and node.args:
             target = _root(node.args[0])
             if isinstance(target, ast.Name) and target.id in self.modules:
@@ -141,6 +146,8 @@ class _Scanner(ast.NodeVisitor):
             return
         if isinstance(target, (ast.Attribute, ast.Subscript)):
             root = _root(target)
+            if _dotted(target).startswith(SETTINGS):
+                return
             if isinstance(root, ast.Name) and root.id in self.modules:
                 self.flag(target, f"修改导入的模块 {_dotted(target)}（猴子补丁）")
             if isinstance(target, ast.Subscript) and _dotted(target.value).endswith("__dict__"):
