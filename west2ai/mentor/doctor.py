@@ -65,6 +65,11 @@ def run_doctor() -> int:
     print(f"  [{'OK' if ok else '缺失'}]{'  ' if ok else ''} {message}")
     if not ok:
         missing.append(message)
+    from .sandbox import sandbox_problem
+
+    problem = sandbox_problem()
+    print("\n评分沙箱（仅导师评分时需要）：")
+    print(f"  [{'OK' if not problem else '提示'}]{'  ' if not problem else ''} {problem or 'bubblewrap 可用'}")
     if missing:
         print("\n需要安装的内容：")
         for fix in missing:
