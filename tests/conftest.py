@@ -33,6 +33,13 @@ def errors_by_cell(notebook) -> dict[str, str]:
     return out
 
 
+def solution_ids(notebook) -> list[str]:
+    """Grade ids of the code cells a student answers in (a notebook node or a path)."""
+    nb = notebook if isinstance(notebook, dict) else nbformat.read(notebook, as_version=4)
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
+
+
 def replace_cell(nb, grade_id: str, source: str) -> None:
     """Put ``source`` into the cell ``grade_id`` of a notebook (a student's answer)."""
     hits = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]

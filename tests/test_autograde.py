@@ -6,12 +6,11 @@ import csv
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import ROOT, kit, replace_cell
+from conftest import ROOT, kit, replace_cell, solution_ids
 from west2ai.mentor import demo
 from west2ai.mentor.budget import run_reference
 from west2ai.mentor.course import Course
@@ -124,12 +123,6 @@ def test_demo_writes_feedback_and_grades_csv(stage_demo):
 
 
 # ---------------------------------------------------------------- stage 2 scraper scenarios
-def _solution_ids(path: Path) -> list[str]:
-    nb = nbformat.read(path, as_version=4)
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
-
-
 LIST_ONLY_CRAWL = """\
 def crawl(base_url, min_notices=500, delay=0.0, progress=True):
     first_url = base_url + "/jxtz.htm"
@@ -156,7 +149,7 @@ def test_list_only_scraper_and_uncleaned_fields_score_partially(tmp_path):
     course = Course(tmp_path)
     generate_release(course, "stage2")
     release = tmp_path / "release" / "stage2" / f"{name}.ipynb"
-    everything = _solution_ids(src)
+    everything = solution_ids(src)
     list_only = demo.make_partial(release, src, [i for i in everything if i not in
                                                  ("ex-parse-detail", "ex-download-count", "ex-crawl")])
     uncleaned = demo.make_partial(release, src, everything)

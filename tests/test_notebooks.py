@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, kit
+from conftest import ROOT, kit, solution_ids
 from west2ai.mentor.build import README_BEGIN, README_END, build_stage, check_stage, text_sources, text_stages
 from west2ai.mentor.release import release_check
 from west2ai.mentor.scores import graded_cells, tier_of
@@ -198,7 +198,7 @@ def test_readme_tables_agree_with_the_stage_file_and_the_cells(stage):
 def test_partial_design_names_solutions_and_scores_partially(path):
     design = load_stage(ROOT / path.parent.name).notebook(path.stem).partial
     nb = nbformat.read(path, as_version=4)
-    solutions = {m["grade_id"] for c, m in nbgrader_cells(nb) if m.get("solution") and c.cell_type == "code"}
+    solutions = set(solution_ids(nb))
     assert set(design.keep) <= solutions, f"partial.keep 中不是答案单元的：{sorted(set(design.keep) - solutions)}"
     auto_max = sum(c.points for c in graded_cells(nb) if c.kind == "tests")
     assert 0 < design.score < auto_max, f"{path.stem} 的部分提交应得部分分（0 < {design.score:g} < {auto_max:g}）"

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, errors_by_cell, replace_cell
+from conftest import ROOT, errors_by_cell, replace_cell, solution_ids
 from west2ai.mentor import demo
 from west2ai.mentor.course import Course
 from west2ai.mentor.grade import cell_scores
@@ -116,9 +116,7 @@ def graded(tmp_path_factory):
         # Everything else solved as in the reference, so only the broken item can cost points.
         for name, replacements in ((CNN, {"ex-mycnn": cnn_code}), (CONTEST, {"ex-write-submission": writer_code})):
             src = nbformat.read(source / f"{name}.ipynb", as_version=4)
-            solved = [c.metadata["nbgrader"]["grade_id"] for c in src.cells
-                      if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
-            nb = demo.make_partial(release / f"{name}.ipynb", source / f"{name}.ipynb", solved)
+            nb = demo.make_partial(release / f"{name}.ipynb", source / f"{name}.ipynb", solution_ids(src))
             for gid, code in replacements.items():
                 replace_cell(nb, gid, code)
             nbformat.write(nb, folder / f"{name}.ipynb")

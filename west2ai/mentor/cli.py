@@ -103,12 +103,12 @@ def cmd_grade(args) -> int:
 
 def cmd_review(args) -> int:
     from .nbgrader import run_nbgrader
-    from .review import release
+    from .review import release_hold
 
     course = _course(args)
     stage = course.resolve_stages([args.stage])[0]
     name = args.notebook if args.notebook.endswith(".ipynb") else f"{args.notebook}.ipynb"
-    n = release(course, args.student, stage, name)
+    n = release_hold(course, args.student, stage, name)
     print(f"已放行 {args.student}/{stage}/{name}：{n} 个自动评分单元格恢复为自动评分的分数（记录在 reviewed.json）")
     exported = run_nbgrader(course.root, "export", "--to", str(course.root / "grades.csv"))
     print(f"成绩表：{course.root / 'grades.csv' if exported.ok else '导出失败：' + exported.log[-500:]}")

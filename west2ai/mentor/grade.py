@@ -88,22 +88,20 @@ def autograde_submission(course: Course, stage: str, student: str,
                 sweep(sandbox)
 
     res = autograde()
-    for name, findings in flagged.items():  # points wait for a mentor's review
+    if not res.ok:
+        submitted = [name for name in expected if (folder / name).exists()]
+        if len(submitted) <= 1:
+            failures = [(name, res) for name in submitted]
+        else:
+            failures = [(name, autograde("--notebook", Path(name).stem)) for name in submitted]
+        for name, one in failures:
+            if not one.ok and not any(p.startswith(name) for p in problems):
+                problems.append(f"{name} 无法自动评分（{_failure(one)}），该 notebook 计 0 分")
+    # After the last autograde run (a rerun would overwrite the hold): points wait for review.
+    for name, findings in flagged.items():
         hold(course, student, stage, name)
         problems += [f.line() for f in findings]
         problems.append(f"{name} 的自动评分暂按 0 分计；复核后放行：python -m west2ai review {stage} {student} {name}")
-    if res.ok:
-        return problems
-    submitted = [name for name in expected if (folder / name).exists()]
-    if len(submitted) <= 1:
-        failures = [(name, res) for name in submitted]
-    else:
-        failures = [(name, autograde("--notebook", Path(name).stem)) for name in submitted]
-    for name, one in failures:
-        if name in flagged:
-            hold(course, student, stage, name)
-        if not one.ok and not any(p.startswith(name) for p in problems):
-            problems.append(f"{name} 无法自动评分（{_failure(one)}），该 notebook 计 0 分")
     return problems
 
 
@@ -130,12 +128,13 @@ def read_scores(course: Course, stage: str, student: str) -> list[NotebookScore]
     out = []
     with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gb:
         for src in course.notebooks(stage):
-            kinds = {c.grade_id: c.kind for c in graded_cells(src)}
+            cells = graded_cells(src)
+            kinds = {c.grade_id: c.kind for c in cells}
             try:
                 nb = gb.find_submission_notebook(src.stem, stage, student)
             except MissingEntry:
-                auto_max = sum(c.points for c in graded_cells(src) if c.kind == "tests")
-                total = sum(c.points for c in graded_cells(src))
+                auto_max = sum(c.points for c in cells if c.kind == "tests")
+                total = sum(c.points for c in cells)
                 tiers = {tier_of(g): False for g in kinds if tier_of(g)}
                 out.append(NotebookScore(src.name, 0.0, total, 0.0, auto_max, False, tiers))
                 continue

@@ -66,7 +66,7 @@ def hold(course: Course, student: str, stage: str, notebook: str) -> int:
     return _set_manual(course, student, stage, notebook, 0.0)
 
 
-def release(course: Course, student: str, stage: str, notebook: str) -> int:
+def release_hold(course: Course, student: str, stage: str, notebook: str) -> int:
     """Release a hold after review; returns how many cells count again."""
     path = course.submitted / student / stage / notebook
     if not path.is_file():
