@@ -982,7 +982,9 @@ test_loss, test_acc = evaluate(net, X_test, y_test)
 print(f"test loss {test_loss:.4f}  test accuracy {test_acc:.2%}")
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-53", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# 下面三个单元格是档位测试：隐藏测试会读取 `net.params`，自己加载测试集、做预处理和前向传播来计算准确率。
+# 下面三个单元格是档位自测：隐藏测试会读取 `net.params`，自己加载测试集、做预处理和前向传播来计算准确率。
+# **档位分由导师端评分器给出**：评分后它在一个干净的进程里读取 `{{export}}` 中的 `W1、b1、W2、b2`，
+# 用自己的前向传播（同样的标准化）只对测试图片做预测，再自己算准确率，不依赖这个 notebook 里的任何代码。
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "tier", "locked": true, "schema_version": 3, "solution": false, "task": false} west2ai={"expand": "tiers"}
 assert isinstance(net, TwoLayerNet), "请先运行上面的训练单元格，得到训练好的 net"

@@ -498,11 +498,16 @@ history = west2ai.training.load_or_train(model, "{{checkpoint}}", lambda: train_
 if history is not None:
     west2ai.training.plot_curves(history, "MyCNN on Fashion-MNIST")
     plt.show()
+# The mentor's grader scores the tiers from this file, outside this kernel (see below).
+west2ai.grading.export_model(model, "{{export}}", normalize=normalize)
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-25", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 自测
 #
-# 下面的单元和隐藏测试用同样的方法，在完整测试集上计算准确率，告诉你能拿到哪一档。
+# 上面的单元还把模型（连同 `normalize`）导出成 `{{export}}`。**档位分由导师端评分器给出**：它在一个干净的进程里加载这个文件，
+# 把参数、buffer 和常量全部计入参数上限（{{param_limit}}），只给它看测试图片（看不到标签），再自己算准确率。
+# 所以 forward 里只能用 torch 的张量运算；导出失败时这里会报错并说明原因。下面的自测单元和档位单元用同样的方法在完整测试集上计算准确率，
+# 告诉你大概能拿到哪一档。
 
 # %%
 test_acc = west2ai.grading.fashion_mnist_accuracy(model, normalize=normalize)

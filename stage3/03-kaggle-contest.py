@@ -627,41 +627,37 @@ print(f"验证集：loss {val_loss:.3f}，准确率 {val_acc:.2%}")
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-33", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 7. 提交
 #
-# 用模型预测 `test.csv` 的 10,000 张图，写出 `submission.csv`，看一眼公开榜。
+# 用模型预测 `test.csv` 的 10,000 张图，写出 `submission.csv`，并把模型导出为 `{{export}}`，看一眼公开榜。
+# 评分时，导师端评分器在一个干净的进程里运行 `{{export}}`（只给它测试图片），核对它的预测与 `submission.csv` 一致（≥ 99%），
+# 再用私有榜打分；参数、buffer 和常量全部计入上限。
 # 公开榜分数应当和验证集准确率相差不大（±1% 左右都正常，见第 4 节）；相差很多时先检查流水线（id 错位？忘了 `model.eval()`？）。
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "make-submission", "locked": true, "schema_version": 3, "solution": false, "task": false}
 test_preds = west2ai.grading.predict(model, x_test)
 write_submission(test_ids, test_preds, "submission.csv")
+west2ai.grading.export_model(model, "{{export}}")  # the mentor's grader scores this file
 print(f"验证集 {val_acc:.2%}　公开榜 {kaggle.public_score('submission.csv'):.2%}")
 print("私有榜分数在评分时揭晓。")
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-35", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 8. 私有榜评分
 #
-# 下面三个单元格各自独立：读取并检查 `submission.csv` 的格式，检查模型的参数量与禁用项，用你的 `model`
-# 重新预测测试集并核对与 `submission.csv` 一致（≥ 99%），最后在私有榜（70% 的测试图）上计算准确率。
+# 下面三个单元格是你的自测，各自独立：读取并检查 `submission.csv` 的格式，检查模型的参数量与禁用项，用你的 `model`
+# 重新预测测试集并核对与 `submission.csv` 一致（≥ 99%），再用**公开榜**估计档位。
+# 真正的档位分由导师端评分器用私有榜（70% 的测试图）和导出的 `{{export}}` 给出。
 #
 # {{tier_table}}
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "tier", "locked": true, "schema_version": 3, "solution": false, "task": false} west2ai={"expand": "tiers"}
-# {{tier.label}}：私有榜准确率 ≥ {{tier.percent}}
+# {{tier.label}}：私有榜准确率 ≥ {{tier.percent}}（由导师端评分器判定；本单元用公开榜自测）
 sub = kaggle.read_submission("submission.csv")  # a malformed file raises kaggle.SubmissionError here
 assert isinstance(model, nn.Module), "model 应是 torch.nn.Module"
 _LIMIT = "{{param_limit}}"
 assert west2ai.grading.n_params(model) <= _LIMIT, f"模型参数量 {west2ai.grading.n_params(model):,} 超过上限 {_LIMIT:,}"
-### BEGIN HIDDEN TESTS
-import importlib
-
-import west2ai.data
-import west2ai.grading
-import west2ai.kaggle
-
-for _module in (west2ai.data, west2ai.grading, west2ai.kaggle):
-    importlib.reload(_module)  # undo any monkey-patching
-_acc = west2ai.kaggle.private_tier(model, "submission.csv", "{{tier.threshold}}", "{{tier.label}}", limit=_LIMIT)
-### END HIDDEN TESTS
 assert len(sub) == 10_000
+_TIER = "{{tier.label}}"
+_public = kaggle.check_submission(model, "submission.csv", "{{tier.threshold}}", _TIER, limit=_LIMIT)
+print(f"公开榜 {_public:.2%}：达到{_TIER}线（最终以导师端的私有榜评测为准）")
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-39", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 9. 学习笔记（5 分，人工评分）

@@ -47,8 +47,9 @@ def stage_demo(request, tmp_path_factory, measurements):
             submission = work / "runs" / nb.stem / "submission.csv"
             if submission.exists():  # a contest notebook: its hidden score, for the record
                 from west2ai import kaggle
+                from west2ai.mentor import contest
 
-                measurements.append(f"  私有榜准确率 {kaggle.private_score(submission):.2%}"
+                measurements.append(f"  私有榜准确率 {contest.private_score(submission):.2%}"
                                     f"（公开榜 {kaggle.public_score(submission):.2%}）")
             # Again, as nbgrader would run it, with the checkpoint the first run saved.
             run.regraded = run_reference(nb, work / "runs" / nb.stem, budget, grading=True)

@@ -7,6 +7,7 @@ import pytest
 
 from west2ai import kaggle as K
 from west2ai.data import fashion_mnist_arrays, md5_of
+from west2ai.mentor import contest as C
 
 pytestmark = pytest.mark.usefixtures("fashion_mnist")
 
@@ -18,7 +19,7 @@ def contest(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def key():
-    return K._answer_key()
+    return C.answer_key()
 
 
 def submission(labels, ids=None):
@@ -70,7 +71,7 @@ def test_test_rows_are_the_shuffled_official_test_split(contest):
     assert not np.array_equal(rows, np.arange(K.N_TEST))  # shuffled
     test = pd.read_csv(contest.test, nrows=50)
     assert np.array_equal(test[K.PIXEL_COLUMNS].to_numpy(), x[rows[:50]].reshape(50, -1))
-    assert np.array_equal(K._answer_key(), y[rows])
+    assert np.array_equal(C.answer_key(), y[rows])
     images, ids = K.test_tensors()
     assert tuple(images.shape) == (10_000, 1, 28, 28) and str(images.dtype) == "torch.float32"
     assert float(images.min()) == 0.0 and float(images.max()) == 1.0
@@ -122,7 +123,7 @@ def test_perfect_submission_scores_one(key, tmp_path):
     path = tmp_path / "perfect.csv"
     submission(key).to_csv(path, index=False)
     assert K.public_score(path) == 1.0
-    assert K.private_score(path) == 1.0
+    assert C.private_score(path) == 1.0
 
 
 def test_scores_count_only_their_part(key):
@@ -130,19 +131,19 @@ def test_scores_count_only_their_part(key):
     labels = key.copy()
     labels[public] = (labels[public] + 1) % 10  # wrong on every public row
     assert K.public_score(submission(labels)) == 0.0
-    assert K.private_score(submission(labels)) == 1.0
+    assert C.private_score(submission(labels)) == 1.0
     labels = key.copy()
     wrong = np.flatnonzero(~public)[:700]
     labels[wrong] = (labels[wrong] + 1) % 10
     assert K.public_score(submission(labels)) == 1.0
-    assert K.private_score(submission(labels)) == pytest.approx(0.9)
+    assert C.private_score(submission(labels)) == pytest.approx(0.9)
 
 
 def test_random_and_constant_submissions_score_about_a_tenth(contest):
     labels = np.random.RandomState(1).randint(0, 10, K.N_TEST)
     assert 0.07 < K.public_score(submission(labels)) < 0.13
-    assert 0.08 < K.private_score(submission(labels)) < 0.12
-    for score in (K.public_score, K.private_score):
+    assert 0.08 < C.private_score(submission(labels)) < 0.12
+    for score in (K.public_score, C.private_score):
         value = score(contest.sample_submission)
         assert type(value) is float and 0.07 < value < 0.13
 
@@ -150,7 +151,7 @@ def test_random_and_constant_submissions_score_about_a_tenth(contest):
 def test_row_order_does_not_matter(key):
     rows = np.random.RandomState(2).permutation(K.N_TEST)
     shuffled = submission(key[rows], ids=K.test_ids()[rows])
-    assert K.private_score(shuffled) == 1.0
+    assert C.private_score(shuffled) == 1.0
     read = K.read_submission(shuffled)
     assert read["id"].tolist() == K.test_ids().tolist()
     assert np.array_equal(read["label"].to_numpy(), key)
@@ -171,7 +172,7 @@ def check_error(kind, sub, *fragments):
     for fragment in fragments:
         assert fragment in str(info.value)
     with pytest.raises(K.SubmissionError):  # the scorers refuse it too
-        K.private_score(sub)
+        C.private_score(sub)
 
 
 def test_missing_file(tmp_path):
@@ -249,8 +250,12 @@ def test_dataframe_argument_is_not_modified(key):
     pd.testing.assert_frame_equal(sub, before)
 
 
-# ------------------------------------------------------------------ the hidden tier test
-def test_private_tier_grades_the_model_and_its_file(key, tmp_path):
+def test_student_package_has_no_private_score():
+    assert not any("private" in name or "answer" in name for name in dir(K))
+
+
+# ------------------------------------------------------------------ the notebook's self-check
+def test_check_submission_checks_the_model_and_its_file(key, tmp_path):
     import torch
     import torch.nn as nn
 
@@ -278,13 +283,13 @@ def test_private_tier_grades_the_model_and_its_file(key, tmp_path):
         files[name] = tmp_path / f"{name}.csv"
         submission(labels, ids).to_csv(files[name], index=False)
 
-    assert K.private_tier(Oracle(), files["perfect"], 0.89, "优秀") == 1.0
+    assert K.check_submission(Oracle(), files["perfect"], 0.89, "优秀") == 1.0
     with pytest.raises(GradingError, match="只有 .* 一致"):  # a file the model did not produce
-        K.private_tier(constant, files["perfect"], 0.85, "及格")
-    with pytest.raises(GradingError, match="未达到及格线 85%"):
-        K.private_tier(constant, files["zeros"], 0.85, "及格")
+        K.check_submission(constant, files["perfect"], 0.85, "及格")
+    with pytest.raises(GradingError, match="公开榜准确率 .*未达到及格线 85%"):
+        K.check_submission(constant, files["zeros"], 0.85, "及格")
     with pytest.raises(K.SubmissionError, match="行号"):
-        K.private_tier(Oracle(), files["row-numbers"], 0.85, "及格")
+        K.check_submission(Oracle(), files["row-numbers"], 0.85, "及格")
     oversized = nn.Sequential(nn.Flatten(), nn.Linear(784, 200), nn.Linear(200, 10))
     with pytest.raises(GradingError, match="超过上限 100,000"):
-        K.private_tier(oversized, files["perfect"], 0.85, "及格")
+        K.check_submission(oversized, files["perfect"], 0.85, "及格")

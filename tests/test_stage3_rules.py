@@ -70,6 +70,21 @@ def write_submission(ids, preds, path):
     return df
 """
 
+# Looks every test image up in a copy of the test set it keeps as plain attributes: one
+# parameter as far as the kernel can count, 100% in the kernel's tier cells.
+LOOKUP_CNN = """\
+class MyCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1))
+        images, labels = west2ai.grading.fashion_mnist_test_tensors()
+        self.bank = ((images - 0.2860) / 0.3530).flatten(1)
+        self.answers = F.one_hot(labels.long(), 10).float()
+
+    def forward(self, x):
+        return self.answers[torch.cdist(x.flatten(1), self.bank).argmin(1)] * self.scale
+"""
+
 TIERS = ("tier-pass", "tier-good", "tier-excellent")
 
 STUDENTS = {
@@ -78,6 +93,7 @@ STUDENTS = {
     "oversized": (OVERSIZED_CNN, ROW_NUMBER_IDS, "超过上限 100,000", "不在 test.csv 中"),
     "borrowed": (BANNED_CNN, HALF_THE_ROWS, "torchvision.models", "应有 10,000 行"),
 }
+LOOKUP = "lookup"  # graded in the same batch: fools its kernel, not the mentor-side judge
 
 
 def _solution(nb, grade_id: str) -> str:
@@ -110,11 +126,13 @@ def graded(tmp_path_factory):
     course = Course(course_dir)
     generate_release(course, STAGE)
     release, source = course.release / STAGE, course.source / STAGE
-    for student, (cnn_code, writer_code, *_) in STUDENTS.items():
+    students = {**{s: codes[:2] for s, codes in STUDENTS.items()}, LOOKUP: (LOOKUP_CNN, None)}
+    for student, (cnn_code, writer_code) in students.items():
         folder = course.submitted / student / STAGE
         folder.mkdir(parents=True)
         # Everything else solved as in the reference, so only the broken item can cost points.
-        for name, replacements in ((CNN, {"ex-mycnn": cnn_code}), (CONTEST, {"ex-write-submission": writer_code})):
+        contest_changes = {"ex-write-submission": writer_code} if writer_code else {}
+        for name, replacements in ((CNN, {"ex-mycnn": cnn_code}), (CONTEST, contest_changes)):
             src = nbformat.read(source / f"{name}.ipynb", as_version=4)
             nb = demo.make_partial(release / f"{name}.ipynb", source / f"{name}.ipynb", solution_ids(src))
             for gid, code in replacements.items():
@@ -127,7 +145,18 @@ def graded(tmp_path_factory):
     proc = subprocess.run([sys.executable, "-m", "west2ai", "--course", str(course_dir), "grade", STAGE],
                           capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return course_dir, proc.stdout, {s: cell_scores(course_dir, STAGE, s) for s in STUDENTS}
+    return course_dir, proc.stdout, {s: cell_scores(course_dir, STAGE, s) for s in students}
+
+
+def test_lookup_model_fools_its_kernel_but_not_the_judge(graded):
+    course_dir, out, grades = graded
+    errors = errors_by_cell(course_dir / "autograded" / LOOKUP / STAGE / f"{CNN}.ipynb")
+    assert not any(gid in errors for gid in TIERS), f"the kernel's tier cells should have passed: {errors}"
+    for gid in TIERS:
+        assert grades[LOOKUP][f"{CNN}/{gid}"] == 0, f"{gid}: the judge's verdict must replace the kernel's"
+    assert f"{LOOKUP}/{STAGE}: {CNN}.ipynb 导师端模型评测：模型大小" in out and "张量常量 7,940,000" in out, out[-3000:]
+    page = (course_dir / "feedback" / LOOKUP / STAGE / f"{CNN}.html").read_text(encoding="utf-8")
+    assert "档位由导师端评测给出" in page and "超过上限 100,000" in page
 
 
 @pytest.mark.parametrize("student", list(STUDENTS))

@@ -8,10 +8,12 @@
   ``id,pixel0..pixel783`` (ids 10001..20000 in file order);
 - ``sample_submission.csv``: ``id,label`` with every label 0.
 
-The answer key never goes to the student's directory: it is recomputed from the package
-(the official test labels and a fixed seed) each time a submission is scored. Like Kaggle,
-the test rows are split once into a public 30% (``public_score``, the leaderboard the
-student sees) and a private 70% (``private_score``, used by the hidden tests only).
+The answer key never goes to the student's directory. Like Kaggle, the test rows are split
+once into a public 30% (``public_score``, the leaderboard the student sees) and a private
+70%, which only the mentor-side grader scores (``west2ai.mentor.contest``: this module has
+no private score). The private score is not protected by secrecy (Fashion-MNIST's test
+labels are public) but by the judge: it scores the exported model, run in a process that
+sees the test images only, and accepts ``submission.csv`` only when the model wrote it.
 
 Every random choice comes from ``numpy.random.RandomState``, whose stream numpy keeps
 frozen, so the files and the key are byte-identical across numpy versions and machines.
@@ -101,27 +103,28 @@ def _train_arrays() -> tuple[np.ndarray, np.ndarray]:
     return x[rows], y[rows]
 
 
-def _test_arrays() -> tuple[np.ndarray, np.ndarray]:
-    x, y = fashion_mnist_arrays("test")
-    rows = _layout()["test_rows"]
-    return x[rows], y[rows]
+def test_images() -> np.ndarray:
+    """The test images (uint8, 10000×28×28) in ``test.csv`` order."""
+    x, _ = fashion_mnist_arrays("test")
+    return x[_layout()["test_rows"]]
 
 
 @lru_cache(maxsize=1)
-def _answer_key() -> np.ndarray:
-    """Labels of the test rows, in ``test.csv`` order (never written to disk)."""
-    return _test_arrays()[1]
+def _public_key() -> np.ndarray:
+    """Labels of the public rows, in ``test.csv`` order (never written to disk)."""
+    _, y = fashion_mnist_arrays("test")
+    return y[_layout()["test_rows"]][_layout()["public"]]
 
 
 def test_tensors():
     """The test images as the grader sees them: ``(images, ids)`` in ``test.csv`` order,
     images a float tensor (10000, 1, 28, 28) in [0, 1], ids an int64 numpy array.
 
-    Hidden tests use this instead of the student's ``test.csv``, which could be edited.
+    Self-checks use this instead of the student's ``test.csv``, which could be edited.
     """
     import torch
 
-    x, _ = _test_arrays()
+    x = test_images()
     images = torch.from_numpy(x.astype(np.float32) / 255.0).unsqueeze(1)
     return images, test_ids()
 
@@ -148,7 +151,7 @@ def _file_bytes(name: str) -> bytes:
         x, y = _train_arrays()
         return _csv_bytes(["id", "label"] + PIXEL_COLUMNS, train_ids(), y, x.reshape(N_TRAIN, -1))
     if name == "test.csv":
-        x, _ = _test_arrays()
+        x = test_images()
         return _csv_bytes(["id"] + PIXEL_COLUMNS, test_ids(), x.reshape(N_TEST, -1))
     if name == "sample_submission.csv":
         return _csv_bytes(SUBMISSION_COLUMNS, test_ids(), np.zeros(N_TEST, dtype=np.int64))
@@ -291,41 +294,28 @@ def read_submission(submission):
     return out
 
 
-def _score(submission, public: bool) -> float:
-    labels = read_submission(submission)["label"].to_numpy()
-    mask = public_mask() if public else ~public_mask()
-    return float((labels[mask] == _answer_key()[mask]).mean())
-
-
 def public_score(submission) -> float:
     """Accuracy on the public 30% of the test rows: the leaderboard you get to see."""
-    return _score(submission, public=True)
+    labels = read_submission(submission)["label"].to_numpy()
+    return float((labels[public_mask()] == _public_key()).mean())
 
 
-def private_score(submission) -> float:
-    """Accuracy on the private 70% of the test rows: the final ranking.
+def check_submission(model, submission, threshold: float, tier: str, *, limit: int = 100_000,
+                     agreement: float = 0.99) -> float:
+    """The notebook's self-check of one tier; returns the public score.
 
-    Only the hidden tests call this; a notebook that tunes on it learns nothing true.
-    """
-    return _score(submission, public=False)
-
-
-def private_tier(model, submission, threshold: float, tier: str, *, limit: int = 100_000,
-                 max_buffer_values: int = 10_000, agreement: float = 0.99) -> float:
-    """One tier test of the contest, as the hidden tests run it.
-
-    The model obeys the rules (no banned network, at most ``limit`` parameters and
-    ``max_buffer_values`` buffer values), ``submission`` is well-formed and is what the model
-    predicts on the test images (at least ``agreement`` of the rows: a hand-edited or borrowed
-    file does not count), and its private score reaches ``threshold``. Returns that score.
+    ``submission`` must be well-formed and be what ``model`` predicts on the test images
+    (at least ``agreement`` of the rows), the model must obey the rules (no banned network,
+    at most ``limit`` parameters and buffers), and the *public* score must reach
+    ``threshold``. The grade itself comes from the mentor-side grader, which runs the
+    exported model and scores the *private* 70%.
     """
     from . import grading
 
     grading.check_not_banned(model)
-    grading.check_param_limit(model, limit)
-    buffers = sum(b.numel() for b in model.buffers())
-    if buffers > max_buffer_values:
-        raise grading.GradingError(f"模型的 buffer 合计 {buffers:,} 个数，超过上限 {max_buffer_values:,}")
+    size = grading.n_params(model) + sum(b.numel() for b in model.buffers())
+    if size > limit:
+        raise grading.GradingError(f"模型参数与 buffer 合计 {size:,} 个数，超过上限 {limit:,}")
     sub = read_submission(submission)  # sorted by id, which is test.csv order
     images, _ = test_tensors()
     same = float((grading.predict(model, images) == sub["label"].to_numpy()).mean())
@@ -333,7 +323,8 @@ def private_tier(model, submission, threshold: float, tier: str, *, limit: int =
         raise grading.GradingError(
             f"submission.csv 与 model 对测试集的预测只有 {same:.2%} 一致：请重新运行生成提交文件的单元格"
         )
-    score = private_score(sub)
+    score = public_score(sub)
     if score < threshold:
-        raise grading.GradingError(f"私有榜准确率 {score:.2%}，未达到{tier}线 {threshold * 100:g}%")
+        raise grading.GradingError(f"公开榜准确率 {score:.2%}，未达到{tier}线 {threshold * 100:g}%"
+                                   "（最终以导师端的私有榜评测为准）")
     return score

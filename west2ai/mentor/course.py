@@ -14,7 +14,7 @@ from pathlib import Path
 
 # Files a notebook writes next to itself (checkpoints, crawled data). In source/ they would
 # be copied into the release and, worse, overwrite students' own files while autograding.
-GENERATED = ("*.pt", "*.npz", "*.csv", ".ipynb_checkpoints", "__pycache__")
+GENERATED = ("*.pt", "*.pt2", "*.npz", "*.csv", ".ipynb_checkpoints", "__pycache__")
 CONFIG = "nbgrader_config.py"
 
 
@@ -100,7 +100,7 @@ class Course:
     def stray_files(self, stage: str) -> list[Path]:
         """Generated files lying in source/<stage> (they must not be there)."""
         folder = self.source / stage
-        return sorted(p for pattern in GENERATED[:3] for p in folder.rglob(pattern))
+        return sorted(p for pattern in GENERATED[:4] for p in folder.rglob(pattern))
 
 
 def scratch_course(course: Course, where: Path, stages: list[str]) -> Course:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import nbformat
 
-from .course import Course, CourseError, repo_root, scratch_course
+from .course import Course, CourseError, scratch_course
 from .grade import ClassReport, grade_class
 from .release import generate_release
-from .stagefile import NotebookFacts, load_stage
+from .stagefile import NotebookFacts, stage_facts
 
 @dataclass
 class Expectation:
@@ -66,10 +66,10 @@ def make_partial(release_path: Path, source_path: Path, keep: list[str]) -> nbfo
 
 def notebook_facts(course: Course, stage: str, name: str) -> NotebookFacts:
     """The stage file's facts for one notebook: from the course's own stage home, else the kit's."""
-    for root in (course.root, repo_root()):
-        if (root / stage / "stage.toml").is_file():
-            return load_stage(root / stage).notebook(name)
-    raise CourseError(f"找不到 {stage}/stage.toml：演示需要各阶段的部分提交设计")
+    facts = stage_facts(course, stage)
+    if facts is None:
+        raise CourseError(f"找不到 {stage}/stage.toml：演示需要各阶段的部分提交设计")
+    return facts.notebook(name)
 
 
 def expected_partial(course: Course, stage: str) -> float:

@@ -2,6 +2,7 @@
 build the student × stage table. One broken submission is reported and the rest go on."""
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ import nbformat
 from tqdm.auto import tqdm
 
 from .course import Course, repo_root
+from .judge import Verdict, annotate_feedback, judge_stage
 from .nbgrader import StepResult, last_error, run_nbgrader
 from .release import record_in_gradebook
 from .review import hold, is_released
@@ -50,12 +52,14 @@ def _check_notebook_file(path: Path) -> str | None:
 def autograde_submission(course: Course, stage: str, student: str,
                          cell_timeout: int | None = None,
                          student_timeout: float = DEFAULT_STUDENT_TIMEOUT,
-                         sandbox: Sandbox | None = None) -> list[str]:
-    """Autograde one student's stage; return the problems met (empty when all went well).
+                         sandbox: Sandbox | None = None, threads: int | None = None) -> tuple[list[str], list[Verdict]]:
+    """Autograde one student's stage; return the problems met (empty when all went well)
+    and the mentor-side verdicts on its models.
 
     The whole stage is graded in one nbgrader run. If that run fails (a malformed notebook,
     a kernel that cannot be interrupted), each notebook is graded on its own so that only the
-    broken one is lost, and the reason is reported.
+    broken one is lost, and the reason is reported. Then the models the notebooks exported
+    are judged outside the kernel (``judge.py``), and their tier scores replace the kernel's.
     """
     env = {}
     if cell_timeout:
@@ -97,12 +101,17 @@ def autograde_submission(course: Course, stage: str, student: str,
         for name, one in failures:
             if not one.ok and not any(p.startswith(name) for p in problems):
                 problems.append(f"{name} 无法自动评分（{_failure(one)}），该 notebook 计 0 分")
+    verdicts = judge_stage(course, stage, student, sandbox, threads or _cores())
     # After the last autograde run (a rerun would overwrite the hold): points wait for review.
     for name, findings in flagged.items():
         hold(course, student, stage, name)
         problems += [f.line() for f in findings]
         problems.append(f"{name} 的自动评分暂按 0 分计；复核后放行：python -m west2ai review {stage} {student} {name}")
-    return problems
+    return problems, verdicts
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0))
 
 
 def _failure(res: StepResult) -> str:
@@ -173,12 +182,15 @@ def grade_class(course: Course, stages: list[str], students: list[str] | None = 
             result.problems.append("未提交该阶段")
         else:
             start = time.perf_counter()
-            result.problems += autograde_submission(course, stage, student, cell_timeout, student_timeout,
-                                                    sandbox)
+            problems, verdicts = autograde_submission(course, stage, student, cell_timeout, student_timeout,
+                                                      sandbox)
+            result.problems += problems
+            result.models = [v.line() for v in verdicts]
             result.seconds = time.perf_counter() - start
             fb = run_nbgrader(course.root, "generate_feedback", stage, "--student", student, "--force")
             if not fb.ok and (course.autograded / student / stage).is_dir():
                 result.problems.append("反馈 HTML 生成失败：" + last_error(fb.log))
+            annotate_feedback(course, stage, student, verdicts)
         result.notebooks = read_scores(course, stage, student)
         results.append(result)
     _enrol(course, students)  # a student who handed in nothing still gets a row of zeros
@@ -216,6 +228,10 @@ def format_table(results: list[StageResult]) -> str:
         lines.append("* 含待人工评分的题目（学习笔记、简答题），当前按 0 分计")
     notes = [f"  {r.student}/{r.stage}: {p}" for r in sorted(results, key=lambda r: (r.student, r.stage))
              for p in r.problems]
+    models = [f"  {r.student}/{r.stage}: {m}" for r in sorted(results, key=lambda r: (r.student, r.stage))
+              for m in r.models]
+    if models:
+        lines += ["模型评测（导师端，档位分以此为准）：", *models]
     if notes:
         lines += ["问题：", *notes]
     return "\n".join(lines)

@@ -67,6 +67,11 @@ class Sandbox:
         return cls(raw["hide"], raw.get("show", []), Limits(**raw.get("limits", {})), raw.get("env", {}),
                    raw.get("run", "x"))
 
+    def hiding(self, folders: list[str]) -> Sandbox:
+        """The same sandbox with ``folders`` hidden too (the model judge hides the datasets)."""
+        extra = [f for f in folders if not any(Path(f).is_relative_to(h) for h in self.hide)]
+        return Sandbox(self.hide + extra, self.show, self.limits, {}, self.run)
+
     def command(self, work: Path, scratch: Path, argv: list[str]) -> list[str]:
         """``argv`` (the kernel's command) wrapped in bwrap and prlimit."""
         cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",

@@ -64,6 +64,7 @@ class StageResult:
     stage: str
     notebooks: list[NotebookScore] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)  # the mentor-side model verdicts (judge.py)
     seconds: float = 0.0  # autograding time
 
     @property

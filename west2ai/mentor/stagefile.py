@@ -9,8 +9,10 @@ directly. Example::
     [notebooks.02-cnn-fashion-mnist]
     budget_seconds = 240
     checkpoint = "cnn.pt"
-    param_limit = 100_000
+    param_limit = 100_000             # parameters + buffers + constants of the exported model
     metric = "完整测试集（10,000 张）准确率"
+    export = "cnn.pt2"                # what the mentor-side grader judges (judge.py)
+    evaluate = "fashion-mnist-test"
     partial = { keep = ["ex-lenet", "ex-mycnn"], score = 8 }
     tiers.pass = { threshold = 0.90, points = 4 }
     tiers.good = { threshold = 0.915, points = 3 }
@@ -26,6 +28,7 @@ from .course import CourseError
 from .scores import TIERS
 
 STAGE_FILE = "stage.toml"
+EVALUATIONS = ("fashion-mnist-test", "contest-private")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class NotebookFacts:
     checkpoint: str | None = None
     param_limit: int | None = None
     metric: str | None = None
+    export: str | None = None  # the model file the mentor-side grader judges (judge.py)
+    evaluate: str | None = None  # what it is judged on: fashion-mnist-test or contest-private
     tiers: tuple[Tier, ...] = field(default_factory=tuple)
 
     def tier(self, key: str) -> Tier:
@@ -66,7 +71,7 @@ class NotebookFacts:
     def values(self) -> dict[str, object]:
         """The facts a notebook's ``{{…}}`` placeholders may name."""
         out: dict[str, object] = {}
-        for key in ("budget_seconds", "checkpoint", "param_limit", "metric"):
+        for key in ("budget_seconds", "checkpoint", "param_limit", "metric", "export"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.budget_seconds:
@@ -97,7 +102,7 @@ def _fail(path: Path, where: str, what: str) -> CourseError:
 
 
 def _notebook(path: Path, name: str, raw: dict) -> NotebookFacts:
-    known = {"budget_seconds", "checkpoint", "param_limit", "metric", "partial", "tiers"}
+    known = {"budget_seconds", "checkpoint", "param_limit", "metric", "export", "evaluate", "partial", "tiers"}
     unknown = set(raw) - known
     if unknown:
         raise _fail(path, f"[notebooks.{name}]", f"有未知的键 {sorted(unknown)}；可用的键：{sorted(known)}")
@@ -121,6 +126,9 @@ def _notebook(path: Path, name: str, raw: dict) -> NotebookFacts:
         raise _fail(path, f"[notebooks.{name}.tiers]", "的阈值应逐档升高（及格 ≤ 良好 ≤ 优秀）")
     if tiers and not raw.get("metric"):
         raise _fail(path, f"[notebooks.{name}]", "有档位时应写 metric（档位比较的是什么）")
+    if tiers and (not raw.get("export") or raw.get("evaluate") not in EVALUATIONS or not raw.get("param_limit")):
+        raise _fail(path, f"[notebooks.{name}]", "有档位时应写 export（导出的模型文件）、param_limit 和 evaluate"
+                    f"（{' 或 '.join(EVALUATIONS)}）：档位由导师端评测该文件给出")
     return NotebookFacts(
         name=name,
         partial=Partial(tuple(partial["keep"]), float(partial["score"])),
@@ -128,6 +136,8 @@ def _notebook(path: Path, name: str, raw: dict) -> NotebookFacts:
         checkpoint=raw.get("checkpoint"),
         param_limit=raw.get("param_limit"),
         metric=raw.get("metric"),
+        export=raw.get("export"),
+        evaluate=raw.get("evaluate"),
         tiers=tuple(tiers),
     )
 
@@ -143,3 +153,13 @@ def load_stage(home: Path) -> StageFacts:
         raise CourseError(f"{path} 不是有效的 TOML：{exc}") from exc
     notebooks = {name: _notebook(path, name, body) for name, body in raw.get("notebooks", {}).items()}
     return StageFacts(Path(home).name, path, notebooks)
+
+
+def stage_facts(course, stage: str) -> StageFacts | None:
+    """A stage's facts: from the course's own stage home, else the kit's; None when neither has one."""
+    from .course import repo_root
+
+    for root in (course.root, repo_root()):
+        if (root / stage / STAGE_FILE).is_file():
+            return load_stage(root / stage)
+    return None

@@ -1,0 +1,307 @@
+"""Models judged outside the student's kernel.
+
+nbgrader's tier cells run inside the student's kernel, where anything can be patched, so
+their verdict is only the student's self-check. After nbgrader's run, the grader looks at
+the model file the notebook exported (``export`` in the stage file: a ``torch.export``
+program, ``.pt2``, or the numpy net's weight arrays, ``.npz``) and scores the tiers itself:
+
+1. a fresh Python process (inside the grading sandbox, with the datasets hidden too) loads
+   the file, counts every parameter, buffer and constant in it, refuses banned networks,
+   and runs it on the evaluation images only, writing its predictions;
+2. this process compares the predictions with the labels (the Fashion-MNIST test set, or
+   the contest's private answer key, which also checks them against ``submission.csv``)
+   and writes each tier's score into the gradebook, replacing what the kernel said.
+
+A file that is missing or does not load, a model over the limit, a banned network or a
+submission file the model did not write scores 0 on every tier, with the reason in the
+grade report and the feedback.
+
+Run as ``python -m west2ai.mentor.judge MODEL IMAGES OUT THREADS LIMIT`` it is step 1.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..grading import BANNED_MODULE_PREFIXES, JUDGE_BATCH
+from .course import Course
+from .stagefile import NotebookFacts, stage_facts
+
+JUDGE_TIMEOUT = 600  # seconds for one model's predictions (10,000 images take a few)
+FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530  # the numpy net's fixed preprocessing
+AGREEMENT = 0.99  # the contest file must be what the model predicts on this share of rows
+# Memorised test images: a model that looks test images up (a hash of the pixels) fails when
+# every pixel moves by one grey level, which a model that learnt the classes shrugs off.
+JITTER_DROP = 0.05
+
+
+def jittered(images: np.ndarray, seed: int = 0) -> np.ndarray:
+    """``images`` with every pixel moved one grey level up or down (within 0–255)."""
+    step = np.random.default_rng(seed).choice(np.array([-1, 1], dtype=np.int16), size=images.shape)
+    return np.clip(images.astype(np.int16) + step, 0, 255).astype(np.uint8)
+
+
+@dataclass
+class Verdict:
+    notebook: str  # e.g. 02-cnn-fashion-mnist.ipynb
+    metric: str
+    limit: int
+    score: float | None = None  # accuracy, when the model could be run
+    size: int | None = None  # parameters + buffers + constants
+    breakdown: dict[str, int] = field(default_factory=dict)
+    reached: dict[str, bool] = field(default_factory=dict)  # tier key -> reached
+    reason: str | None = None  # why every tier is 0
+
+    def line(self) -> str:
+        head = f"{self.notebook} 导师端模型评测："
+        if self.reason:
+            return head + self.reason + "，档位计 0 分"
+        parts = "，".join(f"{k} {v:,}" for k, v in self.breakdown.items() if v)
+        from .scores import TIER_LABEL
+
+        got = [TIER_LABEL[k] for k, ok in self.reached.items() if ok]
+        return (f"{head}{self.metric} {self.score:.2%}，模型大小 {self.size:,}（{parts}；上限 {self.limit:,}）"
+                f" → {got[-1] if got else '未达及格'}")
+
+
+# ------------------------------------------------------------------ step 1: the clean process
+def _count_literals(value) -> int:
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, (int, float)):
+        return 1
+    if isinstance(value, (list, tuple)):
+        return sum(_count_literals(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_count_literals(v) for v in value.values())
+    return 0
+
+
+def _program_predictions(path: Path, images: np.ndarray, limit: int) -> dict:
+    import torch
+
+    program = torch.export.load(path)
+    constants = program.constants
+    if any(not isinstance(c, torch.Tensor) for c in constants.values()):
+        raise ValueError("导出的程序含有非张量常量（自定义对象），评分器不运行它")
+    breakdown = {
+        "参数": sum(program.state_dict[s.target].numel() for s in program.graph_signature.input_specs
+                    if s.kind.name == "PARAMETER"),
+        "buffer": sum(t.numel() for name, t in program.state_dict.items()
+                      if name not in {s.target for s in program.graph_signature.input_specs
+                                      if s.kind.name == "PARAMETER"}),
+        "张量常量": sum(c.numel() for c in constants.values()),
+        "图中数值": sum(_count_literals(n.args) + _count_literals(n.kwargs) for n in program.graph.nodes
+                     if n.op == "call_function"),
+    }
+    for node in program.graph.nodes:
+        for _, kind in (node.meta.get("nn_module_stack") or {}).values():
+            if str(kind).startswith(BANNED_MODULE_PREFIXES):
+                return {"breakdown": breakdown, "banned": str(kind)}
+    if sum(breakdown.values()) > limit:
+        return {"breakdown": breakdown}  # refused on its size: no need to run it
+    module = program.module()
+
+    def predict(pixels: np.ndarray) -> list[int]:
+        x = torch.from_numpy(pixels.astype(np.float32) / 255.0).unsqueeze(1)
+        preds = []
+        with torch.no_grad():
+            for start in range(0, len(x), JUDGE_BATCH):
+                batch = x[start:start + JUDGE_BATCH]
+                out = module(batch)
+                if not isinstance(out, torch.Tensor) or out.ndim != 2 or out.shape[0] != len(batch):
+                    raise ValueError("模型输出应是形状为 (batch, 类别数) 的张量")
+                preds.append(out.argmax(1))
+        return torch.cat(preds).tolist()
+
+    return {"breakdown": breakdown, "predictions": predict(images), "jittered": predict(jittered(images))}
+
+
+def _numpy_net_predictions(path: Path, images: np.ndarray) -> dict:
+    with np.load(path, allow_pickle=False) as ckpt:
+        arrays = {k: ckpt[k] for k in ckpt.files if not k.startswith("hist_")}
+    if set(arrays) != {"W1", "b1", "W2", "b2"}:
+        raise ValueError(f"应恰好包含 W1、b1、W2、b2，实际为 {sorted(arrays)}")
+    w1, b1, w2, b2 = (arrays[k].astype(np.float64) for k in ("W1", "b1", "W2", "b2"))
+    hidden = w1.shape[1] if w1.ndim == 2 else -1
+    if w1.shape != (784, hidden) or b1.shape != (hidden,) or w2.shape != (hidden, 10) or b2.shape != (10,):
+        raise ValueError("参数形状不符合 784-H-10 的两层网络")
+    if not all(np.all(np.isfinite(a)) for a in (w1, b1, w2, b2)):
+        raise ValueError("参数含有 NaN 或无穷大")
+
+    def predict(pixels: np.ndarray) -> list[int]:
+        x = (pixels.reshape(len(pixels), -1).astype(np.float64) / 255.0 - FASHION_MNIST_MEAN) / FASHION_MNIST_STD
+        return (np.maximum(x @ w1 + b1, 0.0) @ w2 + b2).argmax(axis=1).tolist()
+
+    return {"breakdown": {"参数": int(sum(a.size for a in arrays.values()))},
+            "predictions": predict(images), "jittered": predict(jittered(images))}
+
+
+def predict_file(model: Path, images: Path, out: Path, threads: int = 1, limit: int = 0) -> None:
+    """Step 1: predictions and size of one model file, written to ``out`` (JSON)."""
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    x = np.load(images, allow_pickle=False)
+    try:
+        if model.suffix == ".npz":
+            result = _numpy_net_predictions(model, x)
+        else:
+            result = _program_predictions(model, x, limit)
+    except Exception as exc:  # a corrupt, foreign or malicious file
+        result = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"}
+    out.write_text(json.dumps(result), encoding="utf-8")
+
+
+# ------------------------------------------------------------------ step 2: scoring, in the grader
+def evaluation_set(kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """The images (uint8, N×28×28) and labels a model is judged on."""
+    if kind == "fashion-mnist-test":
+        from ..data import fashion_mnist_arrays
+
+        return fashion_mnist_arrays("test")
+    if kind == "contest-private":
+        from . import contest
+
+        return contest.test_images(), contest.answer_key()
+    raise ValueError(f"未知的评测集 {kind!r}")
+
+
+def _hidden_data() -> list[str]:
+    """Dataset folders the judging process must not see (labels live there)."""
+    from .. import data
+
+    folders = [data.SYSTEM_FASHION_MNIST, data.cache_dir(), Path(os.environ.get("WEST2AI_DATA", "/nonexistent"))]
+    return [str(f.resolve()) for f in folders if f.is_dir()]
+
+
+def run_predictor(model: Path, images: np.ndarray, limit: int, sandbox=None, threads: int = 1) -> dict:
+    """Run step 1 on a copy of ``model`` in a fresh process (sandboxed when ``sandbox``)."""
+    with tempfile.TemporaryDirectory(prefix="w2j-") as tmp:
+        work = Path(tmp)
+        copy = work / ("model" + model.suffix)
+        shutil.copyfile(model, copy)
+        np.save(work / "images.npy", images)
+        argv = [sys.executable, "-m", "west2ai.mentor.judge", str(copy), str(work / "images.npy"),
+                str(work / "out.json"), str(threads), str(limit)]
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "PYTHONNOUSERSITE": "1"}
+        if sandbox is not None:
+            (work / "tmp").mkdir()
+            argv = sandbox.hiding(_hidden_data()).command(work, work, argv)
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=JUDGE_TIMEOUT, env=env)
+        except subprocess.TimeoutExpired:
+            return {"error": f"超过 {JUDGE_TIMEOUT} 秒仍未算完"}
+        out = work / "out.json"
+        if not out.is_file():
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["无输出"]
+            return {"error": f"评测进程异常退出（{proc.returncode}）：{tail[0][:300]}"}
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: int = 1) -> Verdict:
+    """Judge the model one student's notebook exported into ``folder``."""
+    verdict = Verdict(f"{facts.name}.ipynb", facts.metric or "准确率", facts.param_limit or 0,
+                      reached={t.key: False for t in facts.tiers})
+    model = folder / facts.export
+    if not model.is_file():
+        verdict.reason = f"找不到导出的模型文件 {facts.export}（请运行导出模型的单元格，并和 notebook 一起提交）"
+        return verdict
+    images, labels = evaluation_set(facts.evaluate)
+    result = run_predictor(model, images, verdict.limit, sandbox, threads)
+    if "error" in result:
+        verdict.reason = f"{facts.export} 无法加载或运行（{result['error']}）"
+        return verdict
+    verdict.breakdown = result["breakdown"]
+    verdict.size = sum(verdict.breakdown.values())
+    if result.get("banned"):
+        verdict.reason = f"模型中包含 {result['banned']}：禁止使用现成网络"
+        return verdict
+    if verdict.size > verdict.limit:
+        parts = "，".join(f"{k} {v:,}" for k, v in verdict.breakdown.items() if v)
+        verdict.reason = f"模型大小 {verdict.size:,}（{parts}）超过上限 {verdict.limit:,}"
+        return verdict
+    preds = np.asarray(result["predictions"])
+    clean, shaken = float((preds == labels).mean()), float((np.asarray(result["jittered"]) == labels).mean())
+    if clean - shaken > JITTER_DROP:
+        verdict.reason = (f"测试图每个像素只改动 1 个灰度，准确率就从 {clean:.2%} 降到 {shaken:.2%}："
+                          "模型像是记住了测试图（查表），而不是学会了分类")
+        return verdict
+    if facts.evaluate == "contest-private":
+        from ..kaggle import SubmissionError, read_submission
+        from . import contest
+
+        try:
+            sub = read_submission(folder / "submission.csv")["label"].to_numpy()
+        except (SubmissionError, OSError) as exc:
+            verdict.reason = f"submission.csv 无效：{exc}"
+            return verdict
+        same = float((sub == preds).mean())
+        if same < AGREEMENT:
+            verdict.reason = f"submission.csv 与导出模型的预测只有 {same:.2%} 一致（应 ≥ {AGREEMENT:.0%}）"
+            return verdict
+        verdict.score = contest.private_score(sub)
+    else:
+        verdict.score = float((preds == labels).mean())
+    verdict.reached = {t.key: verdict.score >= t.threshold for t in facts.tiers}
+    return verdict
+
+
+def record(course: Course, stage: str, student: str, verdict: Verdict) -> None:
+    """Write the verdict's tier scores into the gradebook (the ``tier-*`` cells)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .scores import tier_of
+
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gb:
+        try:
+            nb = gb.find_submission_notebook(Path(verdict.notebook).stem, stage, student)
+        except MissingEntry:
+            return
+        for grade in nb.grades:
+            key = tier_of(grade.name)
+            if key is not None:
+                grade.auto_score = grade.max_score if verdict.reached.get(key) else 0.0
+        gb.db.commit()
+
+
+def judge_stage(course: Course, stage: str, student: str, sandbox=None, threads: int = 1) -> list[Verdict]:
+    """Judge and record every model notebook of one student's autograded stage."""
+    facts = stage_facts(course, stage)
+    verdicts = []
+    folder = course.autograded / student / stage
+    for nb in course.notebooks(stage):
+        notebook = facts.notebooks.get(nb.stem) if facts else None
+        if notebook is None or not notebook.tiers or not (folder / nb.name).is_file():
+            continue
+        verdict = judge_notebook(folder, notebook, sandbox, threads)
+        record(course, stage, student, verdict)
+        verdicts.append(verdict)
+    return verdicts
+
+
+def annotate_feedback(course: Course, stage: str, student: str, verdicts: list[Verdict]) -> None:
+    """Add each verdict to the top of that notebook's feedback HTML."""
+    for verdict in verdicts:
+        page = course.feedback / student / stage / (Path(verdict.notebook).stem + ".html")
+        if not page.is_file():
+            continue
+        text = page.read_text(encoding="utf-8")
+        note = ('<div style="border:2px solid #c60;padding:8px;margin:8px 0;font-size:15px">'
+                f"<b>档位由导师端评测给出</b>（notebook 里的档位单元只是自测）：{html.escape(verdict.line())}</div>")
+        at = text.find("<body")
+        at = text.find(">", at) + 1 if at >= 0 else 0
+        page.write_text(text[:at] + note + text[at:], encoding="utf-8")
+
+
+if __name__ == "__main__":
+    predict_file(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
