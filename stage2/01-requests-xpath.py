@@ -285,6 +285,7 @@ else:
 ### BEGIN HIDDEN TESTS
 import socket
 from west2ai.sites import serve_notice_site as _serve
+from west2ai.mentor.truth import site_truth as _site_truth
 
 
 class _CountingSession(requests.Session):
@@ -337,9 +338,9 @@ with _serve(seed=7, n_notices=50) as _chk:
     fetch(_url, delay=0.3)
     assert time.perf_counter() - _t0 >= 0.3, "每次请求前应等待 delay 秒"
     # JSON endpoints come back as text too
-    _fid = int(_chk.truth_attachments.file_id.iloc[0])
+    _fid = int(_site_truth(_chk)[1].file_id.iloc[0])
     _j = fetch(_chk.url(f"/system/resource/code/news/click/clicktimes.jsp?wbnewsid={_fid}&owner=1744984858&type=wbnewsfile&randomid=nattach"))
-    assert json.loads(_j)["wbshowtimes"] == int(_chk.truth_attachments.downloads.iloc[0])
+    assert json.loads(_j)["wbshowtimes"] == int(_site_truth(_chk)[1].downloads.iloc[0])
 # nobody listens: connection errors are raised after the last attempt
 _sock = socket.socket()
 _sock.bind(("127.0.0.1", 0))
@@ -396,8 +397,9 @@ assert re.search(r"\d{4}-\d{2}-\d{2}", rows[0]["date"]), f"没有解析出日期
 ### BEGIN HIDDEN TESTS
 # cleaning is graded in ex-clean and csv-clean; here: the right rows, the right fields, full urls
 from west2ai.sites import serve_notice_site as _serve
+from west2ai.mentor.truth import site_truth as _site_truth
 with _serve(seed=4, n_notices=50) as _chk:
-    _truth = _chk.truth
+    _truth = _site_truth(_chk)[0]
     assert _chk.data.important[:50].count(True) >= 1  # this site has a red <font> date
     for _page in (1, 2, 3):
         _url = _chk.url("/jxtz.htm" if _page == 1 else f"/jxtz/{_chk.n_pages - _page + 1}.htm")
@@ -475,10 +477,10 @@ assert urls[-1] == BASE_URL + "/jxtz/1.htm"
 # 或脚本参数中得到。
 
 # %%
-row = site.truth[site.truth.n_attachments == 2].iloc[0]   # a notice with two attachments
-detail_html = SESSION.get(row.url, timeout=5).content.decode("utf-8")
+example_url = site.example_notice(n_attachments=2)   # a notice with two attachments
+detail_html = SESSION.get(example_url, timeout=5).content.decode("utf-8")
 ul_start = detail_html.index('<ul style="list-style-type:none;">')
-print(row.url)
+print(example_url)
 print(detail_html[ul_start:ul_start + 700])
 
 
@@ -510,7 +512,7 @@ def parse_detail_page(html, page_url):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-parse-detail-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
-found = parse_detail_page(detail_html, row.url)
+found = parse_detail_page(detail_html, example_url)
 assert isinstance(found, list), f"应返回 list，实际为 {type(found).__name__}"
 assert len(found) == 2, f"这条通知有 2 个附件，实际解析出 {len(found)} 个"
 assert all(set(f) == {"name", "file_id", "url"} for f in found), "每个附件应是键为 name、file_id、url 的字典"
@@ -518,8 +520,9 @@ assert isinstance(found[0]["file_id"], int), "file_id 应是 int"
 assert found[0]["url"].startswith(BASE_URL + "/system/_content/download.jsp?"), f"url 应是完整的下载网址，实际为 {found[0]['url']!r}"
 ### BEGIN HIDDEN TESTS
 from west2ai.sites import serve_notice_site as _serve
+from west2ai.mentor.truth import site_truth as _site_truth
 with _serve(seed=21, n_notices=40) as _chk:
-    _truth, _att = _chk.truth, _chk.truth_attachments
+    _truth, _att = _site_truth(_chk)[0], _site_truth(_chk)[1]
     assert set(_truth.n_attachments) >= {0, 1, 2}
     for _n in sorted(set(_truth.n_attachments)):
         _row = _truth[_truth.n_attachments == _n].iloc[0]
@@ -552,14 +555,15 @@ def download_count(file_id, base_url, session=None):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-download-count-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
-first_att = site.truth_attachments.iloc[0]
+first_att = site.example_attachment()
 n = download_count(int(first_att["file_id"]), BASE_URL)
 assert isinstance(n, int) and not isinstance(n, bool), f"应返回 int，实际为 {type(n).__name__}"
 assert n >= 0, "下载次数不会是负数"
 ### BEGIN HIDDEN TESTS
 from west2ai.sites import serve_notice_site as _serve
+from west2ai.mentor.truth import site_truth as _site_truth
 with _serve(seed=33, n_notices=40) as _chk:
-    _att = _chk.truth_attachments
+    _att = _site_truth(_chk)[1]
     for _e in _att.head(8).itertuples():
         _got = download_count(int(_e.file_id), _chk.base_url)
         assert type(_got) is int, f"应返回 int，实际为 {type(_got).__name__}"
@@ -571,8 +575,8 @@ assert n == download_count(int(first_att["file_id"]), BASE_URL)
 # 有能力的话，也可以把附件本身下载下来（作业里的加分项，不计分）：下载网址返回的就是文件内容（`resp.content`，字节串）。
 
 # %%
-att = site.truth_attachments.iloc[0]
-data = SESSION.get(att.url, timeout=5).content
+att = site.example_attachment()
+data = SESSION.get(att["url"], timeout=5).content
 print(att["name"], len(data), "字节")
 # to keep them: open(os.path.join("attachments", name), "wb").write(data)
 
@@ -648,7 +652,8 @@ import io
 import posixpath  # noqa: F811  (each hidden test imports what it uses)
 import warnings
 from west2ai.sites import serve_notice_site as _serve
-from west2ai.sites.notice import notice_tables as _tables
+from west2ai.mentor.truth import site_truth as _site_truth
+from west2ai.mentor.truth import notice_tables as _tables
 _path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
 _truth, _ = _tables(seed=2024)
 _paths = got["url"].map(_path)
@@ -658,7 +663,7 @@ assert len(set(_truth.path[:500]) & set(_paths)) >= 495, "没有覆盖最新的 
 with _serve(seed=31, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
     warnings.simplefilter("ignore")
     _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
-    _t2 = _chk.truth
+    _t2 = _site_truth(_chk)[0]
 assert type(_n2) is pd.DataFrame and list(_n2.columns) == NOTICE_COLUMNS, "crawl 返回的 notices 列不对"
 assert list(_n2["url"].map(_path)) == list(_t2.path), "在另一个站点上，crawl 没有按顺序拿到全部 45 条通知"
 ### END HIDDEN TESTS
@@ -675,7 +680,8 @@ import io
 import posixpath  # noqa: F811  (each hidden test imports what it uses)
 import warnings
 from west2ai.sites import serve_notice_site as _serve
-from west2ai.sites.notice import notice_tables as _tables
+from west2ai.mentor.truth import site_truth as _site_truth
+from west2ai.mentor.truth import notice_tables as _tables
 _path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
 _truth, _ = _tables(seed=2024)
 _m = got.assign(path=got["url"].map(_path)).merge(_truth, on="path", suffixes=("", "_true"))
@@ -686,7 +692,7 @@ for _col in ("date", "publisher", "title"):
 with _serve(seed=32, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
     warnings.simplefilter("ignore")
     _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
-    _t2 = _chk.truth
+    _t2 = _site_truth(_chk)[0]
 for _col in ("date", "publisher", "title"):
     assert _n2[_col].tolist() == _t2[_col].tolist(), f"在另一个站点上，{_col} 与网站不一致"
 ### END HIDDEN TESTS
@@ -704,7 +710,8 @@ import io
 import posixpath  # noqa: F811  (each hidden test imports what it uses)
 import warnings
 from west2ai.sites import serve_notice_site as _serve
-from west2ai.sites.notice import notice_tables as _tables
+from west2ai.mentor.truth import site_truth as _site_truth
+from west2ai.mentor.truth import notice_tables as _tables
 _path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
 _fid = lambda u: (parse_qs(urlsplit(str(u).strip()).query).get("wbfileid") or [""])[0]
 _truth, _tatt = _tables(seed=2024)
@@ -721,7 +728,7 @@ assert all(str(u).strip().startswith("http") and "download.jsp" in str(u) for u 
 with _serve(seed=34, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
     warnings.simplefilter("ignore")
     _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
-    _ta2 = _chk.truth_attachments
+    _ta2 = _site_truth(_chk)[1]
 assert type(_a2) is pd.DataFrame and list(_a2.columns) == ATTACHMENT_COLUMNS, "crawl 返回的 attachments 列不对"
 assert sorted(zip(_a2["notice_url"], _a2["name"], _a2["url"])) == sorted(zip(_ta2["notice_url"], _ta2["name"], _ta2["url"])), "在另一个站点上，附件与网站不一致"
 ### END HIDDEN TESTS
@@ -737,7 +744,8 @@ import io
 import posixpath  # noqa: F811  (each hidden test imports what it uses)
 import warnings
 from west2ai.sites import serve_notice_site as _serve
-from west2ai.sites.notice import notice_tables as _tables
+from west2ai.mentor.truth import site_truth as _site_truth
+from west2ai.mentor.truth import notice_tables as _tables
 _path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
 _fid = lambda u: (parse_qs(urlsplit(str(u).strip()).query).get("wbfileid") or [""])[0]
 _truth, _tatt = _tables(seed=2024)
@@ -751,7 +759,7 @@ assert _n_exp > 100 and _right >= 0.99 * _n_exp, f"只有 {_right}/{_n_exp} 个�
 with _serve(seed=35, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
     warnings.simplefilter("ignore")
     _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
-    _ta2 = _chk.truth_attachments
+    _ta2 = _site_truth(_chk)[1]
 assert len(_a2) == len(_ta2) and sorted(zip(_a2["url"], _a2["downloads"].astype(int))) == sorted(zip(_ta2.url, _ta2.downloads)), "在另一个站点上，下载次数与网站不一致"
 ### END HIDDEN TESTS
 assert (att_got["downloads"].astype(int) >= 0).all()

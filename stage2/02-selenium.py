@@ -273,7 +273,7 @@ assert set(_cards[0]) >= {"title", "url"}, f"字典需要 'title' 和 'url' 两�
 assert _cards[0]["url"].startswith("http://"), f"url 应是以 http:// 开头的完整地址，而不是 {_cards[0]['url']!r}"
 print("第一张卡片：", _cards[0])
 ### BEGIN HIDDEN TESTS
-from west2ai.sites.qa import qa_truth as _qa_truth
+from west2ai.mentor.truth import qa_truth as _qa_truth
 _truth = _qa_truth(7).drop_duplicates("question_id")
 with serve_qa_site(seed=7) as _s:
     _d.get(_s.topic_url)
@@ -330,7 +330,7 @@ assert _n_items <= 40, f"要 25 个却加载了 {_n_items} 个：够数之后就
 print("加载出", _n_items, "个卡片，第一个：", _first)
 ### BEGIN HIDDEN TESTS
 from selenium.webdriver.remote.webelement import WebElement as _WebElement
-from west2ai.sites.qa import qa_truth as _qa_truth
+from west2ai.mentor.truth import qa_truth as _qa_truth
 _truth = _qa_truth(7)
 _titles = list(_truth.drop_duplicates("question_id").question_title)
 with serve_qa_site(seed=7) as _s:
@@ -374,7 +374,7 @@ assert len(_qs) == 15, f"要求前 15 个问题，你返回了 {len(_qs)} 个"
 assert len({q["url"] for q in _qs}) == 15, "返回的问题有重复"
 print("前 3 个问题：", [q["title"] for q in _qs[:3]])
 ### BEGIN HIDDEN TESTS
-from west2ai.sites.qa import qa_truth as _qa_truth
+from west2ai.mentor.truth import qa_truth as _qa_truth
 _truth = _qa_truth(7).drop_duplicates("question_id")
 with serve_qa_site(seed=7) as _s:
     _qs = collect_questions(_d, _s.topic_url, 23)
@@ -427,7 +427,7 @@ assert all(_expanded), f"有回答没有展开（class 里没有 expanded）：{
 assert not any(str(t).endswith("…") for t in _texts), "返回的还是以“…”结尾的摘要，不是全文"
 print("第一个回答全文：", _texts[0])
 ### BEGIN HIDDEN TESTS
-from west2ai.sites.qa import qa_truth as _qa_truth
+from west2ai.mentor.truth import qa_truth as _qa_truth
 _truth = _qa_truth(7)
 _qid = _truth.question_id.unique()[4]
 _want = list(_truth[_truth.question_id == _qid].answer_text)
@@ -482,7 +482,7 @@ assert isinstance(_q["answers"], list) and len(_q["answers"]) == 20, \
 assert not any(str(a).endswith("…") for a in _q["answers"]), "回答里还有以“…”结尾的摘要：要点「阅读全文」"
 print(_q["title"], "|", _q["text"][:40], "|", len(_q["answers"]), "个回答")
 ### BEGIN HIDDEN TESTS
-from west2ai.sites.qa import qa_truth as _qa_truth
+from west2ai.mentor.truth import qa_truth as _qa_truth
 _truth = _qa_truth(7)
 _sizes = _truth.groupby("question_id", sort=False).size()
 _qa, _qb = _sizes.index[9], _sizes.idxmin()
@@ -530,7 +530,7 @@ assert len(_df) == 6, f"2 个问题 × 3 个回答应有 6 行，实际 {len(_df
 assert _df.question_title.nunique() == 2, "应包含 2 个不同的问题"
 display(_df)
 ### BEGIN HIDDEN TESTS
-from west2ai.sites.qa import expected_qa as _expected_qa
+from west2ai.mentor.truth import expected_qa as _expected_qa
 with serve_qa_site(seed=7) as _s:
     _df = scrape_topic(_d, _s.topic_url, n_questions=3, n_answers=12, progress=False)
 _want = _expected_qa(7, 3, 12)
@@ -616,7 +616,7 @@ _qa = pd.read_csv("qa.csv", encoding="utf-8-sig", dtype=str, keep_default_na=Fal
 assert "question_title" in _qa.columns, f"qa.csv 缺少 question_title 列，现有列：{list(_qa.columns)}"
 print("qa.csv 里有", _qa.question_title.nunique(), "个不同的问题")
 ### BEGIN HIDDEN TESTS
-from west2ai.sites.qa import score_qa as _score_qa
+from west2ai.mentor.truth import score_qa as _score_qa
 _r = _score_qa(_qa, seed=2024, n_questions=50, n_answers=20)
 assert _r["n_titles"] == 50, f"qa.csv 里应恰好有 50 个不同的问题，实际 {_r['n_titles']} 个"
 assert _r["title_rate"] >= 0.99, f"话题前 50 个问题只找到 {_r['title_rate']:.0%}"
@@ -630,7 +630,7 @@ _qa = pd.read_csv("qa.csv", encoding="utf-8-sig", dtype=str, keep_default_na=Fal
 assert "question_text" in _qa.columns, f"qa.csv 缺少 question_text 列，现有列：{list(_qa.columns)}"
 assert (_qa.question_text.str.strip() != "").all(), "有问题内容是空的"
 ### BEGIN HIDDEN TESTS
-from west2ai.sites.qa import score_qa as _score_qa
+from west2ai.mentor.truth import score_qa as _score_qa
 _r = _score_qa(_qa, seed=2024, n_questions=50, n_answers=20)
 assert _r["text_rate"] >= 0.99, f"问题内容一致率 {_r['text_rate']:.1%}，要求 ≥ 99%"
 ### END HIDDEN TESTS
@@ -644,7 +644,7 @@ assert len(_qa) == 1000, f"50 个问题 × 20 个回答应有 1000 行，qa.csv 
 _sizes = _qa.groupby("question_title").size()
 assert (_sizes == 20).all(), f"每个问题应恰好 20 个回答，这些问题不是：{_sizes[_sizes != 20].to_dict()}"
 ### BEGIN HIDDEN TESTS
-from west2ai.sites.qa import score_qa as _score_qa
+from west2ai.mentor.truth import score_qa as _score_qa
 _r = _score_qa(_qa, seed=2024, n_questions=50, n_answers=20)
 assert _r["n_rows"] == 1000 and not _r["bad_counts"], f"回答数量不对：{_r['bad_counts']}"
 ### END HIDDEN TESTS
@@ -658,7 +658,7 @@ assert "answer_text" in _qa.columns, f"qa.csv 缺少 answer_text 列，现有列
 _n_cut = int(_qa.answer_text.str.strip().str.endswith("…").sum())
 assert _n_cut == 0, f"有 {_n_cut} 个回答以“…”结尾，还是摘要：要点「阅读全文」并等全文加载出来"
 ### BEGIN HIDDEN TESTS
-from west2ai.sites.qa import score_qa as _score_qa
+from west2ai.mentor.truth import score_qa as _score_qa
 _r = _score_qa(_qa, seed=2024, n_questions=50, n_answers=20)
 assert _r["answer_rate"] >= 0.99, f"回答全文一致率 {_r['answer_rate']:.1%}，要求 ≥ 99%"
 ### END HIDDEN TESTS

@@ -64,7 +64,8 @@ def stage_demo(request, tmp_path_factory, measurements):
          "--checkpoints", str(work / "checkpoints")],
         capture_output=True, text=True, timeout=2400,
     )
-    measurements += [line for line in proc.stdout.splitlines() if line.startswith("[")]
+    measurements += [line for line in proc.stdout.splitlines()
+                     if line.startswith("[") or line.startswith("  reference/") and "导师端模型评测" in line]
     return stage, work / "course", proc, runs
 
 
@@ -86,6 +87,18 @@ def test_demo_prints_the_three_verdicts(stage_demo):
         assert f"[通过] {student}" in proc.stdout
     assert "[不符]" not in proc.stdout
     assert "grades.csv" in proc.stdout and "反馈 HTML" in proc.stdout
+
+
+def test_tiers_come_from_the_mentor_side_judge(stage_demo):
+    """Every model notebook of the reference is judged outside its kernel, and reaches 优秀 there."""
+    stage, _, proc, runs = stage_demo
+    facts = load_stage(ROOT / stage)
+    for nb in kit().notebooks(stage):
+        if facts.notebook(nb.stem).tiers:
+            line = next((line for line in proc.stdout.splitlines()
+                         if line.startswith(f"  reference/{stage}: {nb.name} 导师端模型评测")), None)
+            assert line and line.endswith("→ 优秀"), line or proc.stdout[-3000:]
+            assert "blank" in proc.stdout and f"blank/{stage}: {nb.name} 导师端模型评测：找不到导出的模型文件" in proc.stdout
 
 
 def test_demo_reference_full_blank_zero_partial_exact(stage_demo):

@@ -53,7 +53,10 @@ def tiny_assignment() -> nbformat.NotebookNode:
     return nb
 
 
-def _with_mul(nb, source: str, drop_test: bool = False, edit_test: bool = False):
+def _with_mul(nb, source: str, drop_test: bool = False, edit_test: bool | str = False):
+    """The quiz with ``source`` as the mul answer; ``drop_test`` deletes mul's test cell;
+    ``edit_test`` changes it: True (its code), "duplicate" (a copy that asserts nothing),
+    "retype" (a markdown cell now), "metadata" (not graded, worth 100 points, unlocked)."""
     nb = nbformat.from_dict(nb)
     for cell in list(nb.cells):
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -61,8 +64,18 @@ def _with_mul(nb, source: str, drop_test: bool = False, edit_test: bool = False)
             cell.source = source
         if gid == "mul-test" and drop_test:
             nb.cells.remove(cell)
-        if gid == "mul-test" and edit_test:
+        if gid == "mul-test" and edit_test is True:
             cell.source = "assert True"
+        if gid == "mul-test" and edit_test == "duplicate":
+            twin = nbformat.from_dict(cell)
+            twin.source = "assert True"
+            nb.cells.insert(nb.cells.index(cell), twin)
+        if gid == "mul-test" and edit_test == "retype":
+            nb.cells[nb.cells.index(cell)] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
+        if gid == "mul-test" and edit_test == "metadata":
+            cell.metadata["nbgrader"].update(grade=False, points=100, locked=False)
+        if gid == "add-test" and edit_test == "metadata":
+            cell.metadata["nbgrader"]["points"] = 100
     return nb
 
 
@@ -76,6 +89,9 @@ HOSTILE = {
                  False, False, 2),
     "deleter": ("def mul(a, b):\n    return 0", True, False, 2),
     "editor": ("def mul(a, b):\n    return 0", False, True, 2),
+    "duplicator": ("def mul(a, b):\n    return 0", False, "duplicate", 2),
+    "retyper": ("def mul(a, b):\n    return 0", False, "retype", 2),
+    "metadata": ("def mul(a, b):\n    return 0", False, "metadata", 2),
     # the sandbox: what a grading kernel must not see, write or reach (written so that the
     # tamper scan does not see them: the sandbox must hold on its own)
     "reader": ('import pathlib\nANSWERS = pathlib.Path("{course}/sour" + "ce/stage9/01-quiz.ipy" + "nb").read_text()\n'
@@ -101,8 +117,10 @@ HOSTILE = {
                     "def mul(a, b):\n    return 0\n", False, False, 0),
     "tracer": ("import sys\nsys.settrace(None)\n" + MUL, False, False, 0),
     "monkey": ("import numpy\nnumpy.isclose = lambda *a, **k: True\n" + MUL, False, False, 0),
+    "alwayseq": ("class Yes:\n    def __eq__(self, other):\n        return True\n\n"
+                 "def mul(a, b):\n    return Yes()\n", False, False, 0),
 }
-FLAGGED = ("transformer", "tracer", "monkey")
+FLAGGED = ("transformer", "tracer", "monkey", "alwayseq")
 
 
 @pytest.fixture

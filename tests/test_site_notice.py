@@ -9,10 +9,10 @@ import requests
 from bs4 import BeautifulSoup
 from lxml import etree
 
+from west2ai.mentor.truth import notice_tables, site_truth
 from west2ai.sites import NoticeSite, serve_notice_site
 from west2ai.sites.notice import (
     ATTACHMENT_CSV_COLUMNS, NOTICE_CSV_COLUMNS, OWNER, attachment_bytes, crawl_tables, generate,
-    notice_tables,
 )
 
 LIST_XPATH = "/html/body/div[1]/div[2]/div[2]/div/div/div[3]/div[1]/ul/li"
@@ -43,7 +43,7 @@ def list_url(site, page):
 
 
 def test_size_and_years(site):
-    truth = site.truth
+    truth = site_truth(site)[0]
     assert len(truth) >= 700
     assert site.n_pages == -(-len(truth) // 20)
     years = set(truth.date.str[:4])
@@ -53,13 +53,13 @@ def test_size_and_years(site):
 
 
 def test_publishers_unequal_shares(site):
-    shares = site.truth.publisher.value_counts(normalize=True)
+    shares = site_truth(site)[0].publisher.value_counts(normalize=True)
     assert {"质量办", "计划科", "教研科", "实践科", "考试中心", "学籍科", "教材中心", "综合科"} <= set(shares.index)
     assert shares.max() > 2.5 * shares.min()
 
 
 def test_dates_have_bursts(site):
-    truth = site.truth
+    truth = site_truth(site)[0]
     months = truth.date.str[5:7].astype(int).value_counts()
     assert months[9] > 2 * months[10] and months[3] > 1.5 * months[4], "term starts are dense"
     assert months[9] > 2 * months[8], "summer break is quiet"
@@ -69,13 +69,13 @@ def test_first_page_items_both_selectors(site, http):
     r = get(http, site.url("/jxtz.htm"))
     assert r.status_code == 200
     assert "charset" not in r.headers["Content-Type"], "like the real site: no charset in the header"
-    assert f"\r\n\t\t\t\t\t\t\t\t\t\t\t【{site.truth.publisher[0]}】\r\n" in r.text
+    assert f"\r\n\t\t\t\t\t\t\t\t\t\t\t【{site_truth(site)[0].publisher[0]}】\r\n" in r.text
     doc = etree.HTML(r.text)
     lis = doc.xpath(LIST_XPATH)
     assert len(lis) == 20
     css = BeautifulSoup(r.text, "html.parser").select("ul.list-gl > li")
     assert len(css) == 20
-    truth = site.truth.iloc[:20]
+    truth = site_truth(site)[0].iloc[:20]
     for li, row in zip(lis, truth.itertuples()):
         texts = li.xpath("./text()")
         assert "\n" in texts[1] and "\t" in texts[1]  # lxml turns the page's \r\n into \n
@@ -89,7 +89,7 @@ def test_first_page_items_both_selectors(site, http):
 
 def test_numbered_pages_count_down(site, http):
     p = site.n_pages
-    truth = site.truth
+    truth = site_truth(site)[0]
     assert get(http, site.url(f"/jxtz/{p}.htm")).status_code == 404
     assert get(http, site.url("/jxtz/0.htm")).status_code == 404
     for page in (2, 3, p - 1, p):
@@ -122,7 +122,7 @@ def test_pager_and_total(site, http):
 
 
 def test_every_page_follows_truth(site, http):
-    truth = site.truth
+    truth = site_truth(site)[0]
     for page in range(1, site.n_pages + 1):
         url = list_url(site, page)
         doc = tree(http, url)
@@ -147,8 +147,8 @@ def test_markup_noise(site, http):
 
 
 def test_detail_pages_and_attachments(site, http):
-    truth = site.truth
-    att = site.truth_attachments
+    truth = site_truth(site)[0]
+    att = site_truth(site)[1]
     assert set(truth.n_attachments) == {0, 1, 2, 3}
     assert truth.n_attachments.sum() == len(att)
     for n in (0, 1, 2, 3):
@@ -173,7 +173,7 @@ def test_detail_pages_and_attachments(site, http):
 
 
 def test_clicktimes_json_and_download(site, http):
-    att = site.truth_attachments
+    att = site_truth(site)[1]
     for a in att.sample(5, random_state=0).itertuples():
         url = site.url(f"/system/resource/code/news/click/clicktimes.jsp?wbnewsid={a.file_id}"
                        f"&owner={OWNER}&type=wbnewsfile&randomid=nattach")
@@ -189,7 +189,7 @@ def test_clicktimes_json_and_download(site, http):
 
 
 def test_downloads_depend_on_publisher(site):
-    att = site.truth_attachments.merge(site.truth[["notice_id", "publisher"]], on="notice_id")
+    att = site_truth(site)[1].merge(site_truth(site)[0][["notice_id", "publisher"]], on="notice_id")
     means = att.groupby("publisher").downloads.mean()
     assert means.max() > 4 * means.min()
     assert (att.downloads >= 0).all()
@@ -199,13 +199,13 @@ def test_404_and_unknown(site, http):
     for path in ("/nope.htm", "/info/1039/1.htm", "/jxtz/abc.htm", "/system/_content/download.jsp?wbfileid=1",
                  "/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1744984858&wbfileid=x"):
         assert get(http, site.url(path)).status_code == 404, path
-    other_col = site.truth.path.iloc[0].replace("/1039/", "/1041/")
+    other_col = site_truth(site)[0].path.iloc[0].replace("/1039/", "/1041/")
     assert get(http, site.url(other_col)).status_code == 404
 
 
 def test_dot_segments_resolved(site, http):
     """A naive join of the base and ``../info/…`` still reaches the page (as on real servers)."""
-    row = site.truth.iloc[30]
+    row = site_truth(site)[0].iloc[30]
     assert get(http, site.base_url + "/../" + row.path.lstrip("/")).status_code == 200
     assert get(http, site.base_url + "/" + row.path).status_code == 200  # "//info/…"
 
@@ -246,7 +246,7 @@ def test_browser_assets(site, http):
 
 
 def test_truth_urls_use_port(site):
-    assert site.truth.url.iloc[0].startswith(site.base_url + "/info/")
+    assert site_truth(site)[0].url.iloc[0].startswith(site.base_url + "/info/")
     assert urlsplit(site.base_url).hostname == "127.0.0.1"
 
 
@@ -276,6 +276,15 @@ def test_close_with_open_connection():
 
 
 def test_clicktimes_views(site, http):
-    row = site.truth.iloc[0]
+    row = site_truth(site)[0].iloc[0]
     url = site.url(f"/system/resource/code/news/click/clicktimes.jsp?wbnewsid={row.notice_id}&owner={OWNER}&type=wbnews")
     assert json.loads(http.get(url, timeout=5).text)["wbshowtimes"] == row.views
+
+
+def test_site_examples_and_no_truth_on_the_site(site):
+    """The student package serves the site and points at examples; the truth tables are the mentor's."""
+    notices, attachments = site_truth(site)
+    assert site.example_notice(2) == notices[notices.n_attachments == 2].url.iloc[0]
+    first = attachments.iloc[0]
+    assert site.example_attachment() == {"file_id": first.file_id, "name": first["name"], "url": first.url}
+    assert not any("truth" in name for name in dir(site))

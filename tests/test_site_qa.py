@@ -6,7 +6,8 @@ import requests
 
 from west2ai.browser import BrowserNotFound, browser_available, chrome_driver
 from west2ai.sites import serve_qa_site
-from west2ai.sites.qa import EXCERPT_CHARS, N_QUESTIONS, PAGE_SIZE, qa_truth
+from west2ai.mentor.truth import qa_truth
+from west2ai.sites.qa import EXCERPT_CHARS, N_QUESTIONS, PAGE_SIZE
 
 SEED = 2024
 
@@ -34,7 +35,7 @@ def feed(http, site, limit=PAGE_SIZE):
 
 
 def test_truth_shape(site):
-    truth = site.truth
+    truth = qa_truth(site.seed)
     assert list(truth.columns) == ["question_id", "question_title", "question_text",
                                    "answer_index", "answer_text"]
     per_q = truth.groupby("question_id", sort=False).size()
@@ -57,7 +58,7 @@ def test_determinism():
     assert not a.question_title.equals(c.question_title)
     with serve_qa_site(seed=SEED) as s1, serve_qa_site(seed=SEED) as s2:
         assert s1.base_url != s2.base_url
-        assert s1.truth.equals(s2.truth)
+        assert qa_truth(s1.seed).equals(qa_truth(s2.seed))
         assert requests.get(s1.url("/api/questions?limit=5"), timeout=10).json() == \
             requests.get(s2.url("/api/questions?limit=5"), timeout=10).json()
 
@@ -68,11 +69,11 @@ def test_feed_pagination(http, site):
     assert first["paging"] == {"is_start": True, "is_end": False, "totals": N_QUESTIONS,
                                "next": "/api/questions?offset=10&limit=10"}
     items = feed(http, site)
-    truth = site.truth.drop_duplicates("question_id")
+    truth = qa_truth(site.seed).drop_duplicates("question_id")
     assert [q["id"] for q in items] == list(truth.question_id)
     assert [q["title"] for q in items] == list(truth.question_title)
     assert all(q["url"] == f"/question/{q['id']}" for q in items)
-    counts = site.truth.groupby("question_id", sort=False).size()
+    counts = qa_truth(site.seed).groupby("question_id", sort=False).size()
     assert [q["answer_count"] for q in items] == list(counts)
     # other page sizes give the same feed; limit is capped
     assert feed(http, site, limit=7) == items
@@ -83,7 +84,7 @@ def test_feed_pagination(http, site):
 
 
 def test_question_and_answers(http, site):
-    truth = site.truth
+    truth = qa_truth(site.seed)
     for qid in list(truth.question_id.unique()[:3]) + [truth.question_id.iloc[-1]]:
         rows = truth[truth.question_id == qid]
         q = get_json(http, site.url(f"/api/questions/{qid}"))
@@ -107,7 +108,7 @@ def test_question_and_answers(http, site):
 
 
 def test_html_has_no_content(http, site):
-    truth = site.truth
+    truth = qa_truth(site.seed)
     r = http.get(site.topic_url, timeout=10)
     assert r.status_code == 200 and "text/html" in r.headers["Content-Type"]
     html = r.content.decode("utf-8")
@@ -165,7 +166,7 @@ def test_real_browser_scroll_and_read_more(site):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    truth = site.truth
+    truth = qa_truth(site.seed)
     titles = list(truth.drop_duplicates("question_id").question_title)
 
     def count(d, css):

@@ -57,6 +57,14 @@ FLAGGED = {
     "gradebook": "open('../../gradebook.db', 'rb').read()",
     "source": "open('/course/source/stage1/01-python-basics.ipynb').read()",
     "signal": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)",
+    "mentor code": "from west2ai.mentor import contest\nlabels = contest.answer_key()",
+    "mentor module": "import west2ai.mentor.truth",
+    "site truth table": "from west2ai.mentor.truth import qa_truth",
+    "site internals": "import west2ai.sites.notice\nrows = west2ai.sites.notice.crawl_tables(seed=2024)",
+    "contest layout": "from west2ai.kaggle import _layout",
+    "always equal": "class Yes:\n    def __eq__(self, other):\n        return True\ndef mul(a, b):\n    return Yes()",
+    "always equal lambda": "class Yes:\n    __eq__ = lambda self, other: True",
+    "never unequal": "class Yes(int):\n    def __ne__(self, other):\n        return False",
 }
 HARMLESS = {
     "plain answer": "def answer():\n    return 42",
@@ -66,6 +74,10 @@ HARMLESS = {
     "cudnn flag": "import torch\ntorch.backends.cudnn.benchmark = True",
     "own object attribute": "class A:\n    pass\na = A()\na.x = 1",
     "constant exec": "exec('x = 1')",
+    "public score": "from west2ai import kaggle\nprint(kaggle.public_score('submission.csv'))",
+    "a real __eq__": ("class Card:\n    def __init__(self, rank):\n        self.rank = rank\n"
+                      "    def __eq__(self, other):\n        if not isinstance(other, Card):\n            return False\n"
+                      "        return self.rank == other.rank"),
 }
 
 
@@ -82,3 +94,16 @@ def test_leaves_alone(tmp_path, name):
 def test_a_locked_cell_counts_only_while_unchanged(tmp_path):
     assert _findings(tmp_path, "x = 1", locked_source="import os\nos.system('ls')")
     assert _findings(tmp_path, "x = 1") == []
+
+
+def test_truth_handed_out_by_the_notebook_is_allowed(tmp_path):
+    """crawl_tables is stage 2's pandas data: allowed where the notebook's own cells use it."""
+    code = "from west2ai.sites.notice import crawl_tables\nnotices, _ = crawl_tables(seed=2024, limit=500)"
+    assert _findings(tmp_path, code)
+    source = nbformat.v4.new_notebook()
+    source.cells = [nbformat.v4.new_code_cell("from west2ai.sites.notice import crawl_tables")]
+    nbformat.write(source, tmp_path / "source.ipynb")
+    sub = nbformat.from_dict(source)
+    sub.cells.append(nbformat.v4.new_code_cell(code))
+    nbformat.write(sub, tmp_path / "sub.ipynb")
+    assert scan(tmp_path / "sub.ipynb", tmp_path / "source.ipynb") == []

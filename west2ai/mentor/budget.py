@@ -17,6 +17,7 @@ from nbclient import NotebookClient
 
 from .course import GENERATED
 from .nbgrader import tool_env
+from .sandbox import SandboxedKernelManager, sweep
 
 HEADROOM = 1.3  # the measured time times this must stay within the budget
 METRIC_LINE = re.compile(r"(训练用时|test acc|测试集|准确率|公开榜|private|public|accuracy)", re.I)  # printed lines worth reporting
@@ -43,12 +44,13 @@ class ReferenceRun:
 
 
 def run_reference(source: Path, workdir: Path, budget: float | None, timeout: int = 900,
-                  grading: bool = False) -> ReferenceRun:
+                  grading: bool = False, sandbox=None, env: dict | None = None) -> ReferenceRun:
     """Execute a copy of ``source`` (and the files beside it) in ``workdir``.
 
     The first run in an empty ``workdir`` is from scratch. With ``grading=True`` the kernel
     sees ``NBGRADER_EXECUTION`` as under nbgrader, so checkpoints left by an earlier run in
-    the same ``workdir`` are loaded instead of training.
+    the same ``workdir`` are loaded instead of training. With a ``sandbox`` (a student's
+    notebook: the training audit) the kernel runs in it.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     for item in source.parent.iterdir():
@@ -56,11 +58,19 @@ def run_reference(source: Path, workdir: Path, budget: float | None, timeout: in
             shutil.copy(item, workdir / item.name)
     before = set(workdir.iterdir())
     nb = nbformat.read(workdir / source.name, as_version=4)
+    extra = {}
+    if sandbox is not None:  # a student's notebook: a cell past its time is interrupted, the run goes on
+        extra = {"km": SandboxedKernelManager(sandbox_json=sandbox.to_env(), kernel_name="python3"),
+                 "interrupt_on_timeout": True}
     client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
-                            resources={"metadata": {"path": str(workdir)}})
-    env = tool_env({"NBGRADER_EXECUTION": "autograde"} if grading else None)
+                            resources={"metadata": {"path": str(workdir)}}, **extra)
+    env = tool_env({**({"NBGRADER_EXECUTION": "autograde"} if grading else {}), **(env or {})})
     start = time.perf_counter()
-    client.execute(env=env)
+    try:
+        client.execute(env=env)
+    finally:
+        if sandbox is not None:
+            sweep(sandbox)
     seconds = time.perf_counter() - start
     nbformat.write(nb, workdir / source.name)
     errors, metrics, cells_run = [], [], set()

@@ -89,12 +89,17 @@ def cmd_grade(args) -> int:
     course = _course(args)
     stages = course.resolve_stages(args.stages)
     students = args.student or course.students()
+    if args.jobs < 1:
+        raise CourseError("--jobs 应是正整数")
     if not students:
         print(f"{course.submitted} 下没有学生提交（目录结构：submitted/<学号>/<stageN>/*.ipynb；"
               "可用 python -m west2ai collect 整理收到的文件）")
         return 1
     report = grade_class(course, stages, students, cell_timeout=args.cell_timeout,
-                         student_timeout=args.student_timeout, sandboxed=_sandboxed(args))
+                         student_timeout=args.student_timeout, sandboxed=_sandboxed(args), jobs=args.jobs,
+                         audit=args.audit_training or None,
+                         audit_sample=args.audit_sample if args.audit_training == [] else 0,
+                         audit_tolerance=args.audit_tolerance / 100)
     print(report.table())
     print(f"\n反馈 HTML：{report.feedback_dir}")
     print(f"成绩表：{report.grades_csv or '导出失败（见上方问题）'}")
@@ -164,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="只评这些学生（可重复）")
     p.add_argument("--cell-timeout", type=int, help="单个单元格的时间上限（秒）")
     p.add_argument("--student-timeout", type=float, default=1800, help="一名学生一个阶段的时间上限（秒）")
+    p.add_argument("--jobs", "-j", type=int, default=1,
+                   help="同时评几份（学生×阶段）；CPU 核平均分给各份，默认 1")
+    p.add_argument("--audit-training", nargs="*", metavar="学号",
+                   help="评分后在沙箱中从零重训这些学生的模型 notebook（不写学号则随机抽 --audit-sample 名），"
+                        "重训成绩比提交的检查点低出容差以上时暂扣该 notebook 的分数待复核")
+    p.add_argument("--audit-sample", type=int, default=1, help="--audit-training 不写学号时随机抽查的人数，默认 1")
+    p.add_argument("--audit-tolerance", type=float, default=2.0, help="重训准确率可低于提交模型的百分点数，默认 2")
     p.add_argument("--no-sandbox", action="store_true", help="不用 bubblewrap 隔离评分内核（不安全，仅在无法使用沙箱时）")
     p.set_defaults(func=cmd_grade)
 

@@ -2,8 +2,11 @@
 build the student × stage table. One broken submission is reported and the rest go on."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import nbformat
 from tqdm.auto import tqdm
 
 from .course import Course, repo_root
+from .audit import DEFAULT_TOLERANCE, audit_submission, choose
 from .judge import Verdict, annotate_feedback, judge_stage
 from .nbgrader import StepResult, last_error, run_nbgrader
 from .release import record_in_gradebook
@@ -21,6 +25,7 @@ from .scores import NotebookScore, StageResult, graded_cells, tier_of
 from .tamper import Finding, scan
 
 DEFAULT_STUDENT_TIMEOUT = 1800  # seconds for one student's stage, all notebooks together
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 @dataclass
@@ -61,7 +66,8 @@ def autograde_submission(course: Course, stage: str, student: str,
     broken one is lost, and the reason is reported. Then the models the notebooks exported
     are judged outside the kernel (``judge.py``), and their tier scores replace the kernel's.
     """
-    env = {}
+    threads = threads or _cores()
+    env = {name: str(threads) for name in THREAD_VARIABLES}
     if cell_timeout:
         env["WEST2AI_CELL_TIMEOUT"] = str(cell_timeout)
     if sandbox is not None:
@@ -101,7 +107,7 @@ def autograde_submission(course: Course, stage: str, student: str,
         for name, one in failures:
             if not one.ok and not any(p.startswith(name) for p in problems):
                 problems.append(f"{name} 无法自动评分（{_failure(one)}），该 notebook 计 0 分")
-    verdicts = judge_stage(course, stage, student, sandbox, threads or _cores())
+    verdicts = judge_stage(course, stage, student, sandbox, threads)
     # After the last autograde run (a rerun would overwrite the hold): points wait for review.
     for name, findings in flagged.items():
         hold(course, student, stage, name)
@@ -161,38 +167,70 @@ def read_scores(course: Course, stage: str, student: str) -> list[NotebookScore]
     return out
 
 
+def grade_submission(course: Course, stage: str, student: str, cell_timeout: int | None = None,
+                     student_timeout: float = DEFAULT_STUDENT_TIMEOUT, sandbox: Sandbox | None = None,
+                     threads: int | None = None) -> StageResult:
+    """Autograde one student's stage, judge its models, write its feedback; its scores."""
+    result = StageResult(student, stage)
+    if not (course.submitted / student / stage).is_dir():
+        result.problems.append("未提交该阶段")
+    else:
+        start = time.perf_counter()
+        problems, verdicts = autograde_submission(course, stage, student, cell_timeout, student_timeout,
+                                                  sandbox, threads)
+        result.problems += problems
+        result.models = verdicts
+        result.seconds = time.perf_counter() - start
+        fb = run_nbgrader(course.root, "generate_feedback", stage, "--student", student, "--force")
+        if not fb.ok and (course.autograded / student / stage).is_dir():
+            result.problems.append("反馈 HTML 生成失败：" + last_error(fb.log))
+        annotate_feedback(course, stage, student, verdicts)
+    result.notebooks = read_scores(course, stage, student)
+    return result
+
+
 def grade_class(course: Course, stages: list[str], students: list[str] | None = None,
                 cell_timeout: int | None = None,
                 student_timeout: float = DEFAULT_STUDENT_TIMEOUT,
-                progress: bool = True, sandboxed: bool = True) -> ClassReport:
+                progress: bool = True, sandboxed: bool = True, jobs: int = 1,
+                audit: list[str] | None = None, audit_sample: int = 0,
+                audit_tolerance: float = DEFAULT_TOLERANCE) -> ClassReport:
     """Autograde, write feedback and grades.csv, and return the report.
 
     Every grading kernel runs in the sandbox of ``sandbox.py`` unless ``sandboxed`` is False
-    (the mentor's ``--no-sandbox``)."""
+    (the mentor's ``--no-sandbox``). ``jobs`` student×stage submissions are graded at once,
+    each with its share of the cores (``OMP_NUM_THREADS`` and torch's threads), so that
+    parallel kernels do not thrash. Then the students in ``audit`` (or a random sample of
+    ``audit_sample``) have their model notebooks re-trained from scratch (``audit.py``)."""
     sandbox = grading_sandbox(course.root, repo_root()) if sandboxed else None
     record_in_gradebook(course, stages)  # every stage's cells, without touching release/
     students = students or course.students()
     tasks = [(s, st) for s in students for st in stages]
-    results = []
-    bar = tqdm(tasks, desc="autograde", unit="份", disable=not progress)
-    for student, stage in bar:
-        bar.set_postfix_str(f"{student}/{stage}")
-        result = StageResult(student, stage)
-        if not (course.submitted / student / stage).is_dir():
-            result.problems.append("未提交该阶段")
-        else:
-            start = time.perf_counter()
-            problems, verdicts = autograde_submission(course, stage, student, cell_timeout, student_timeout,
-                                                      sandbox)
-            result.problems += problems
-            result.models = [v.line() for v in verdicts]
-            result.seconds = time.perf_counter() - start
-            fb = run_nbgrader(course.root, "generate_feedback", stage, "--student", student, "--force")
-            if not fb.ok and (course.autograded / student / stage).is_dir():
-                result.problems.append("反馈 HTML 生成失败：" + last_error(fb.log))
-            annotate_feedback(course, stage, student, verdicts)
-        result.notebooks = read_scores(course, stage, student)
-        results.append(result)
+    jobs = max(1, min(jobs, len(tasks) or 1))
+    threads = max(1, _cores() // jobs)  # each job's share of the cores (torch, BLAS)
+
+    def one(task: tuple[str, str]) -> StageResult:
+        student, stage = task
+        # each job its own sandbox run: its sweep must not touch another job's kernels
+        own = dataclasses.replace(sandbox, run=uuid.uuid4().hex[:8]) if sandbox else None
+        return grade_submission(course, stage, student, cell_timeout, student_timeout, own, threads)
+
+    bar = tqdm(total=len(tasks), desc=f"autograde ×{jobs}", unit="份", disable=not progress)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(one, task) for task in tasks]
+        for future in as_completed(futures):
+            bar.update(1)
+            bar.set_postfix_str(f"{future.result().student}/{future.result().stage}")
+    bar.close()
+    results = [f.result() for f in futures]  # in task order, whatever order they finished in
+    if audit or audit_sample:
+        chosen = set(choose(students, audit, audit_sample))
+        for result in results:
+            if result.student in chosen and result.models:
+                result.audits = audit_submission(course, result.stage, result.student, result.models, sandbox,
+                                                 _cores(), audit_tolerance)
+                result.problems += [a.line() for a in result.audits if a.flagged]
+                result.notebooks = read_scores(course, result.stage, result.student)
     _enrol(course, students)  # a student who handed in nothing still gets a row of zeros
     exported = run_nbgrader(course.root, "export", "--to", str(course.root / "grades.csv"))
     csv = course.root / "grades.csv" if exported.ok else None
@@ -228,10 +266,13 @@ def format_table(results: list[StageResult]) -> str:
         lines.append("* 含待人工评分的题目（学习笔记、简答题），当前按 0 分计")
     notes = [f"  {r.student}/{r.stage}: {p}" for r in sorted(results, key=lambda r: (r.student, r.stage))
              for p in r.problems]
-    models = [f"  {r.student}/{r.stage}: {m}" for r in sorted(results, key=lambda r: (r.student, r.stage))
-              for m in r.models]
+    ordered = sorted(results, key=lambda r: (r.student, r.stage))
+    models = [f"  {r.student}/{r.stage}: {m.line()}" for r in ordered for m in r.models]
     if models:
         lines += ["模型评测（导师端，档位分以此为准）：", *models]
+    audits = [f"  {a.line()}" for r in ordered for a in r.audits]
+    if audits:
+        lines += ["训练复现审计：", *audits]
     if notes:
         lines += ["问题：", *notes]
     return "\n".join(lines)

@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Unicode
 
 ENV = "WEST2AI_SANDBOX"
 PIDS_CGROUP = Path("/sys/fs/cgroup/pids")
@@ -133,14 +134,16 @@ def sandbox_problem() -> str | None:
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts the kernel inside the sandbox described in ``WEST2AI_SANDBOX``."""
+    """A kernel manager that starts the kernel inside the sandbox described in ``WEST2AI_SANDBOX``
+    (or in ``sandbox_json``, for a kernel this process starts itself: the training audit)."""
 
+    sandbox_json = Unicode("", help="A Sandbox.to_env() text; overrides the environment variable")
     _sandbox: Sandbox | None = None
     _scratch: Path | None = None
     _cgroup: Path | None = None
 
     async def _async_pre_start_kernel(self, **kw):
-        text = os.environ.get(ENV)
+        text = self.sandbox_json or os.environ.get(ENV)
         if text:
             self._sandbox = Sandbox.from_env(text)
             self._work = Path(kw.get("cwd") or os.getcwd()).resolve()

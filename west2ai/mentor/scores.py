@@ -64,7 +64,8 @@ class StageResult:
     stage: str
     notebooks: list[NotebookScore] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    models: list[str] = field(default_factory=list)  # the mentor-side model verdicts (judge.py)
+    models: list = field(default_factory=list)  # the mentor-side model verdicts (judge.Verdict)
+    audits: list = field(default_factory=list)  # training audits (audit.Audit), when asked for
     seconds: float = 0.0  # autograding time
 
     @property

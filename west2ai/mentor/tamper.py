@@ -47,6 +47,13 @@ FORBIDDEN_IMPORTS = {
 # Settings that are meant to be changed (plot fonts, display options, cuDNN flags).
 SETTINGS = ("plt.rcParams", "mpl.rcParams", "matplotlib.rcParams", "pd.options", "pandas.options",
             "torch.backends", "np.random", "numpy.random")
+# Comparison methods that answer the same whatever they are compared with: such an object
+# passes ``assert answer() == expected`` without being the answer.
+CONSTANT_COMPARISONS = {"__eq__": True, "__ne__": False, "__contains__": True}
+# The grader's ground truth: the mentor's code, the fixture sites' truth tables and scorers.
+# ``crawl_tables`` is handed out where a notebook's own cells use it (stage 2's pandas notebook).
+TRUTH = {"qa_truth", "expected_qa", "score_qa", "notice_tables", "site_truth", "answer_key", "private_score", "_generate",
+         "_tables", "_public_key", "_layout", "crawl_tables"}
 COURSE_FILES = ("gradebook.db", "nbgrader_config", "/source/", "source/stage", "submitted/", "autograded/",
                 ".ipynb")
 
@@ -82,21 +89,34 @@ def _dotted(node: ast.AST) -> str:
 
 
 class _Scanner(ast.NodeVisitor):
-    def __init__(self, modules: set[str]):
+    def __init__(self, modules: set[str], handed_out: frozenset[str] = frozenset()):
         self.modules = modules  # names bound by imports anywhere in the student's cells
+        self.truth = TRUTH - handed_out
         self.reasons: list[str] = []
+
+    def _truth(self, node: ast.AST, name: str) -> None:
+        if name in self.truth:
+            self.flag(node, f"使用评分用的标准答案 {name}（只有隐藏测试和导师端评分器可以用）")
 
     def flag(self, node: ast.AST, reason: str) -> None:
         self.reasons.append(f"第 {getattr(node, 'lineno', '?')} 行 {reason}")
 
     def visit_Import(self, node):
         for alias in node.names:
+            if alias.name.startswith("west2ai.mentor"):
+                self.flag(node, f"导入 {alias.name}（导师端的评分代码）")
             top = alias.name.split(".")[0]
             if top in FORBIDDEN_IMPORTS:
                 self.flag(node, f"导入 {alias.name}（{FORBIDDEN_IMPORTS[top]}）")
         self.generic_visit(node)
 
     def visit_ImportFrom(self, node):
+        if (node.module or "").startswith("west2ai.mentor") or \
+                (node.module == "west2ai" and any(a.name == "mentor" for a in node.names)):
+            self.flag(node, f"导入 {node.module}（导师端的评分代码）")
+        if (node.module or "").startswith("west2ai"):
+            for alias in node.names:
+                self._truth(node, alias.name)
         top = (node.module or "").split(".")[0]
         if top in FORBIDDEN_IMPORTS:
             self.flag(node, f"导入 {node.module}（{FORBIDDEN_IMPORTS[top]}）")
@@ -106,12 +126,25 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Attribute(self, node):
+        if _dotted(node).startswith("west2ai."):
+            self._truth(node, node.attr)
         if node.attr in SHELL_INTERNALS:
             self.flag(node, f"使用 IPython 内部接口 .{node.attr}（会改变之后单元格的执行方式）")
         base = node.value
         if isinstance(base, ast.Name) and base.id in HOOKS and node.attr in HOOKS[base.id]:
             self.flag(node, f"使用 {base.id}.{node.attr}（安装钩子、检查调用栈或启动进程）")
         self.generic_visit(node)
+
+    def visit_FunctionDef(self, node):
+        if node.name in CONSTANT_COMPARISONS:
+            returns = [n.value for n in ast.walk(node) if isinstance(n, ast.Return)]
+            if returns and all(isinstance(r, ast.Constant) and r.value is CONSTANT_COMPARISONS[node.name]
+                               for r in returns):
+                self.flag(node, f"定义总返回 {CONSTANT_COMPARISONS[node.name]} 的 {node.name}"
+                                "（与任何值比较都“相等”，骗过 == 检查）")
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Name(self, node):
         if node.id in ("__builtins__", "__import__"):
@@ -156,6 +189,11 @@ class _Scanner(ast.NodeVisitor):
     def visit_Assign(self, node):
         for target in node.targets:
             self._check_target(target)
+            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+            value = node.value
+            if name in CONSTANT_COMPARISONS and isinstance(value, ast.Lambda) and \
+                    isinstance(value.body, ast.Constant) and value.body.value is CONSTANT_COMPARISONS[name]:
+                self.flag(node, f"定义总返回 {value.body.value} 的 {name}（与任何值比较都“相等”，骗过 == 检查）")
         self.generic_visit(node)
 
     def visit_AugAssign(self, node):
@@ -205,7 +243,11 @@ def scan(submission: Path, source: Path) -> list[Finding]:
         nb = nbformat.read(submission, as_version=4)
     except Exception:  # a malformed notebook is reported by grading itself
         return []
-    trusted = _trusted(nbformat.read(source, as_version=4))
+    source_nb = nbformat.read(source, as_version=4)
+    trusted = _trusted(source_nb)
+    handed_out = frozenset(name for name in TRUTH if any(
+        name in cell.source for cell in source_nb.cells
+        if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade")))
     cells = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -221,7 +263,7 @@ def scan(submission: Path, source: Path) -> list[Finding]:
     modules = _imported_modules([tree for _, tree in cells])
     findings = []
     for where, tree in cells:
-        scanner = _Scanner(modules)
+        scanner = _Scanner(modules, handed_out)
         scanner.visit(tree)
         findings += [Finding(submission.name, where, reason) for reason in dict.fromkeys(scanner.reasons)]
     return findings

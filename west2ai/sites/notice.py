@@ -6,8 +6,8 @@ copy generated from a seed on 127.0.0.1 (see ``specs/notice-site.md``)::
 
     with serve_notice_site(seed=2024) as site:
         requests.get(site.base_url + "/jxtz.htm")
-        site.truth              # one row per notice (ground truth)
-        site.truth_attachments  # one row per attachment (ground truth)
+        site.example_notice()   # a detail page to look at
+        # the ground-truth tables are mentor-side: west2ai.mentor.truth.site_truth(site)
 
 What it copies from the real site (a scraper written for the real site works here once its
 base URL is changed):
@@ -368,27 +368,13 @@ def _tables(data: NoticeData, base_url: str) -> tuple[pd.DataFrame, pd.DataFrame
     return notices, attachments
 
 
-def notice_tables(seed: int = DEFAULT_SEED, n_notices: int = DEFAULT_N_NOTICES,
-                  base_url: str = "http://127.0.0.1") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Ground truth ``(notices, attachments)`` of a site, without serving it.
-
-    ``notices``: one row per notice, newest first — notice_id, date (``YYYY-MM-DD``),
-    publisher (no brackets), title (the full clean title), url (absolute detail URL), path,
-    page (1 = ``/jxtz.htm``), list_url, n_attachments, views.
-    ``attachments``: one row per attachment — file_id (``wbfileid``), notice_id, notice_url,
-    name, downloads (what the clicktimes endpoint answers), url (absolute download URL), path
-    (path and query), size (bytes).
-    """
-    return _tables(generate(seed, n_notices), base_url)
-
-
 def crawl_tables(seed: int = DEFAULT_SEED, n_notices: int = DEFAULT_N_NOTICES,
                  base_url: str = "http://127.0.0.1", limit: int | None = None,
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What a perfect crawl saves: the two CSV tables of notebook 01 (columns
     :data:`NOTICE_CSV_COLUMNS` and :data:`ATTACHMENT_CSV_COLUMNS`), for the newest ``limit``
     notices (all when ``None``; notebook 01 crawls the newest 500) and their attachments."""
-    notices, attachments = notice_tables(seed, n_notices, base_url)
+    notices, attachments = _tables(generate(seed, n_notices), base_url)
     if limit is not None:
         notices = notices.iloc[:limit]
         attachments = attachments[attachments.notice_url.isin(set(notices.url))]
@@ -675,8 +661,9 @@ class NoticeSite:
     """The notice site: content generated from ``seed``, served on 127.0.0.1 once started.
 
     Use :func:`serve_notice_site` (a started site, also a context manager). Attributes:
-    ``base_url`` (``http://127.0.0.1:PORT``), ``truth`` (notices), ``truth_attachments``,
-    ``n_pages``, ``n_notices``; methods ``url(path)``, ``fail_next``, ``delay_next``, ``hits``.
+    ``base_url`` (``http://127.0.0.1:PORT``), ``n_pages``, ``n_notices``; methods ``url(path)``,
+    ``example_notice``, ``example_attachment``, ``fail_next``, ``delay_next``, ``hits``. The
+    truth tables the grader compares with are mentor-side (``west2ai.mentor.truth``).
     """
 
     def __init__(self, seed: int = DEFAULT_SEED, n_notices: int = DEFAULT_N_NOTICES):
@@ -687,7 +674,6 @@ class NoticeSite:
         self._lock = threading.Lock()
         self._hits: Counter = Counter()
         self._faults: dict[str, list] = {}
-        self._truth = None
         d = self.data
         self._pages = {"/jxtz.htm": 1}
         self._pages.update({f"/jxtz/{d.n_pages - p + 1}.htm": p for p in range(2, d.n_pages + 1)})
@@ -713,20 +699,17 @@ class NoticeSite:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def _tables(self):
-        if self._truth is None:
-            self._truth = _tables(self.data, self.base_url)
-        return self._truth
+    def example_notice(self, n_attachments: int = 2) -> str:
+        """The URL of the newest notice with ``n_attachments`` attachments (for the examples)."""
+        d = self.data
+        i = next(i for i in range(d.n) if len(d.attachments[i]) == n_attachments)
+        return self.url(f"/info/{d.column[i]}/{d.notice_id[i]}.htm")
 
-    @property
-    def truth(self) -> pd.DataFrame:
-        """Ground truth, one row per notice, newest first (see :func:`notice_tables`)."""
-        return self._tables()[0].copy()
-
-    @property
-    def truth_attachments(self) -> pd.DataFrame:
-        """Ground truth, one row per attachment (see :func:`notice_tables`)."""
-        return self._tables()[1].copy()
+    def example_attachment(self) -> dict:
+        """The newest attachment: ``file_id``, ``name`` and its download ``url`` (for the examples)."""
+        file_id, name, _, _ = next(a for atts in self.data.attachments for a in atts)
+        path = f"{DOWNLOAD_PATH}?urltype=news.DownloadAttachUrl&owner={OWNER}&wbfileid={file_id}"
+        return {"file_id": file_id, "name": name, "url": self.url(path)}
 
     # -- test hooks
     def fail_next(self, path: str, n: int = 1, status: int = 503) -> None:
@@ -828,7 +811,7 @@ def serve_notice_site(seed: int = DEFAULT_SEED, n_notices: int = DEFAULT_N_NOTIC
     background thread. The result is started and is a context manager::
 
         with serve_notice_site(seed=2024) as site:
-            ...                     # site.base_url, site.truth, site.truth_attachments
+            ...                     # site.base_url, site.url(path), site.hits(path)
 
     In a notebook, keep it running: ``site = serve_notice_site(seed=2024)`` (the thread is a
     daemon; it ends with the kernel, or call ``site.close()``).

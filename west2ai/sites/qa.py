@@ -22,8 +22,8 @@ JSON endpoints (what the pages' scripts call; paging like Zhihu's API):
   ``/api/answers/<id>``                          one answer's full text
 
 Content is generated from a seed: the same seed always gives the same site.
-``site.truth`` holds every question and answer as a pandas DataFrame, in feed order and in
-each question's answer order.
+Every question and answer as a pandas DataFrame (the grader's truth table) is mentor-side:
+``west2ai.mentor.truth.qa_truth(seed)``.
 """
 from __future__ import annotations
 
@@ -253,23 +253,6 @@ def _generate(seed: int) -> tuple:
         q.answers = answers
         questions.append(q)
     return tuple(questions)
-
-
-def qa_truth(seed: int = 0):
-    """Every question and answer of the site for ``seed``, as a pandas DataFrame.
-
-    Columns: question_id, question_title, question_text, answer_index, answer_text; rows in
-    feed order, then each question's answer order (answer_index counts from 0).
-    """
-    import pandas as pd
-
-    rows = [
-        {"question_id": q.id, "question_title": q.title, "question_text": q.detail,
-         "answer_index": i, "answer_text": a.content}
-        for q in _generate(seed) for i, a in enumerate(q.answers)
-    ]
-    return pd.DataFrame(rows, columns=["question_id", "question_title", "question_text",
-                                       "answer_index", "answer_text"])
 
 
 # ------------------------------------------------------------------------ pages and scripts
@@ -534,8 +517,9 @@ def _make_handler(site: QASite):
 class QASite:
     """A running Q&A site on 127.0.0.1 (see the module docstring for its pages).
 
-    Attributes: ``base_url`` (no trailing slash), ``topic_url``, ``seed``, ``truth``
-    (pandas DataFrame, see ``qa_truth``), ``request_count`` (requests served so far).
+    Attributes: ``base_url`` (no trailing slash), ``topic_url``, ``seed``, ``request_count``
+    (requests served so far). The truth tables the grader compares with are mentor-side
+    (``west2ai.mentor.truth``).
     Use it as a context manager, or call ``close()``.
     """
 
@@ -552,13 +536,6 @@ class QASite:
                                         kwargs={"poll_interval": 0.2}, daemon=True,
                                         name=f"west2ai-qa-site-{self.port}")
         self._thread.start()
-        self._truth = None
-
-    @property
-    def truth(self):
-        if self._truth is None:
-            self._truth = qa_truth(self.seed)
-        return self._truth.copy()
 
     def url(self, path: str = "/") -> str:
         """Absolute URL of ``path`` on this site."""
@@ -593,61 +570,3 @@ def serve_qa_site(seed: int = 0, latency: float = 0.02) -> QASite:
     ``latency`` (seconds) delays every JSON answer a little, like a real server.
     """
     return QASite(seed=seed, latency=latency)
-
-
-# ------------------------------------------------------------------------ grading helpers
-def normalize_text(value) -> str:
-    """Text with runs of whitespace collapsed and the ends stripped (for comparisons)."""
-    return " ".join(str(value).split())
-
-
-def expected_qa(seed: int = 0, n_questions: int = 50, n_answers: int = 20):
-    """The rows a scraper should collect: the first ``n_questions`` questions of the feed and
-    the first ``n_answers`` answers of each (columns question_title, question_text,
-    answer_text)."""
-    truth = qa_truth(seed)
-    qids = list(truth.question_id.unique()[:n_questions])
-    rows = truth[truth.question_id.isin(qids) & (truth.answer_index < n_answers)]
-    return rows[["question_title", "question_text", "answer_text"]].reset_index(drop=True)
-
-
-def score_qa(df, seed: int = 0, n_questions: int = 50, n_answers: int = 20) -> dict:
-    """Compare a scraped table (question_title, question_text, answer_text) with the truth.
-
-    Computed here from the seed, never from anything the scraper reports. Returns:
-    ``n_titles`` distinct titles in ``df``; ``title_rate`` share of the expected questions
-    found (by title); ``text_rate`` share of expected questions whose question_text matches;
-    ``bad_counts`` {title: rows} for expected questions without exactly ``n_answers`` rows;
-    ``n_rows``; ``answer_rate`` share of the expected answers found under their question
-    (order-free, each counted once); ``n_excerpts`` answers that are still cut-off excerpts.
-    Texts are compared after collapsing whitespace.
-    """
-    from collections import Counter
-
-    expected = expected_qa(seed, n_questions, n_answers)
-    got = {}
-    for title, text, answer in zip(df["question_title"], df["question_text"], df["answer_text"]):
-        entry = got.setdefault(normalize_text(title), {"texts": [], "answers": []})
-        entry["texts"].append(normalize_text(text))
-        entry["answers"].append(normalize_text(answer))
-    titles = list(dict.fromkeys(expected.question_title))
-    found = texts_ok = answers_ok = 0
-    bad_counts = {}
-    for title in titles:
-        rows = expected[expected.question_title == title]
-        entry = got.get(normalize_text(title))
-        if entry is None:
-            bad_counts[title] = 0
-            continue
-        found += 1
-        texts_ok += entry["texts"][0] == normalize_text(rows.question_text.iloc[0])
-        if len(entry["answers"]) != n_answers:
-            bad_counts[title] = len(entry["answers"])
-        want = Counter(normalize_text(a) for a in rows.answer_text)
-        answers_ok += sum((Counter(entry["answers"]) & want).values())
-    n_excerpts = sum(a.endswith("…") for e in got.values() for a in e["answers"])
-    return {
-        "n_titles": len(got), "title_rate": found / len(titles), "text_rate": texts_ok / len(titles),
-        "bad_counts": bad_counts, "n_rows": len(df), "answer_rate": answers_ok / len(expected),
-        "n_excerpts": n_excerpts,
-    }
