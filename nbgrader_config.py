@@ -34,6 +34,16 @@ c.IgnorePattern.enabled = True
 # the course hidden, caps on memory, processes and file size); without its environment
 # variable this kernel manager is jupyter's plain one, so nbgrader's own commands are unchanged.
 c.Execute.kernel_manager_class = "west2ai.mentor.sandbox.SandboxedKernelManager"
+# Graded cells duplicated, retyped or with edited metadata are put back as the assignment set
+# them before nbgrader checks them (nbgrader alone would give up on the whole notebook).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "west2ai.mentor.repair.RepairCells",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 # A kernel that dies (crash, os._exit, out of memory) costs the cells from there on, not
 # the whole assignment.
 c.Autograde.autograde_preprocessors = [

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fashion_mnist")]
 
 
 @pytest.fixture(scope="module")
-def audited(tmp_path_factory):
+def audited(tmp_path_factory, measurements):
     course_dir = tmp_path_factory.mktemp("audit")
     shutil.copy(ROOT / "nbgrader_config.py", course_dir)
     (course_dir / "source" / STAGE).mkdir(parents=True)
@@ -47,6 +47,7 @@ def audited(tmp_path_factory):
     proc = subprocess.run([sys.executable, "-m", "west2ai", "--course", str(course_dir), "grade", STAGE,
                            "--audit-training", "honest", "elsewhere"], capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    measurements.extend(line.strip() for line in proc.stdout.splitlines() if "训练复现审计 " in line)
     return course_dir, proc.stdout
 
 

@@ -68,7 +68,7 @@ def _with_mul(nb, source: str, drop_test: bool = False, edit_test: bool | str = 
             cell.source = "assert True"
         if gid == "mul-test" and edit_test == "duplicate":
             twin = nbformat.from_dict(cell)
-            twin.source = "assert True"
+            twin.source, twin["id"] = "assert True", "twin-of-mul-test"
             nb.cells.insert(nb.cells.index(cell), twin)
         if gid == "mul-test" and edit_test == "retype":
             nb.cells[nb.cells.index(cell)] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)

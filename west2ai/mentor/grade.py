@@ -18,6 +18,7 @@ from .audit import DEFAULT_TOLERANCE, audit_submission, choose
 from .judge import Verdict, annotate_feedback, judge_stage
 from .nbgrader import StepResult, last_error, run_nbgrader
 from .release import record_in_gradebook
+from .repair import repair_file
 from .review import hold, is_released
 from .sandbox import ENV as SANDBOX_ENV
 from .sandbox import Sandbox, grading_sandbox, sweep
@@ -84,7 +85,9 @@ def autograde_submission(course: Course, stage: str, student: str,
             reason = _check_notebook_file(path)
             if reason:
                 problems.append(reason)
-            elif not is_released(course, student, stage, name):
+            else:
+                problems += [f"{name}：{note}" for note in repair_file(path, course.source / stage / name)]
+            if not reason and not is_released(course, student, stage, name):
                 findings = scan(path, course.source / stage / name)
                 if findings:
                     flagged[name] = findings
