@@ -943,7 +943,11 @@ n_params = sum(p.size for p in net.params.values())
 print(f"parameters: {n_params:,} (limit {PARAM_LIMIT:,})")
 
 if CKPT.exists():   # always the case while nbgrader grades, if you submitted the checkpoint
-    with np.load(CKPT) as ckpt:
+    try:
+        ckpt = np.load(CKPT)
+    except Exception as exc:
+        raise RuntimeError(f"检查点 {CKPT} 无法读取（{type(exc).__name__}）：文件可能已损坏，请删除它后重新运行本单元格训练。") from exc
+    with ckpt:
         for name in net.params:
             if name not in ckpt or ckpt[name].shape != net.params[name].shape:
                 raise RuntimeError(f"检查点 {CKPT} 与当前模型结构不匹配：修改了 HIDDEN_DIM？请删除 {CKPT} 后重新训练。")

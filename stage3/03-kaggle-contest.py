@@ -658,6 +658,7 @@ assert len(sub) == 10_000
 _TIER = "{{tier.label}}"
 _public = kaggle.check_submission(model, "submission.csv", "{{tier.threshold}}", _TIER, limit=_LIMIT)
 print(f"公开榜 {_public:.2%}：达到{_TIER}线（最终以导师端的私有榜评测为准）")
+assert _public >= "{{tier.threshold}}"
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-39", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 9. 学习笔记（5 分，人工评分）

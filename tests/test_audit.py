@@ -1,8 +1,13 @@
-"""``grade --audit-training``: a checkpoint the submitted notebook cannot reproduce is held
-for review; one it reproduces passes. Stage 2's numpy net trains in seconds, so the audit
-runs for real: the honest student hands in the checkpoint the reference trained; the other
-hands in the same checkpoint with a notebook whose settings (1 epoch, a tiny learning rate)
-could never have produced it."""
+"""Checkpoints at grading time, with stage 2's numpy net (it trains in seconds, so all of this
+runs for real):
+
+- ``grade --audit-training``: a checkpoint the submitted notebook cannot reproduce is held
+  for review; one it reproduces passes. The honest student hands in the checkpoint the
+  reference trained; "elsewhere" hands in the same checkpoint with a notebook whose settings
+  (1 epoch, a tiny learning rate) could never have produced it.
+- a corrupt checkpoint earns no tier, and both the notebook and the grade report say why;
+- a missing checkpoint means the notebook trains within its budget while it is graded.
+"""
 from __future__ import annotations
 
 import shutil
@@ -36,14 +41,17 @@ def audited(tmp_path_factory, measurements):
     generate_release(course, STAGE)
     trained = run_reference(source, tmp_path_factory.mktemp("train"), None)
     checkpoint = next(p for p in trained.outputs if p.suffix == ".npz")
-    for student, settings in (("honest", None), ("elsewhere", WEAK_SETTINGS)):
+    for student, settings in (("honest", None), ("elsewhere", WEAK_SETTINGS), ("corrupt", None), ("missing", None)):
         folder = course.submitted / student / STAGE
         folder.mkdir(parents=True)
         nb = nbformat.read(source, as_version=4)
         if settings:
             replace_cell(nb, "hparams", settings)
         nbformat.write(nb, folder / f"{NET}.ipynb")
-        shutil.copy(checkpoint, folder / checkpoint.name)
+        if student == "corrupt":
+            (folder / checkpoint.name).write_bytes(checkpoint.read_bytes()[:2000])  # cut short in transit
+        elif student != "missing":
+            shutil.copy(checkpoint, folder / checkpoint.name)
     proc = subprocess.run([sys.executable, "-m", "west2ai", "--course", str(course_dir), "grade", STAGE,
                            "--audit-training", "honest", "elsewhere"], capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -69,3 +77,21 @@ def test_unreproducible_checkpoint_is_held_for_review(audited):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     grades = cell_scores(course_dir, STAGE, "elsewhere")
     assert all(grades[f"{NET}/{t}"] > 0 for t in TIERS), grades
+
+
+def test_corrupt_checkpoint_earns_no_tier_and_says_why(audited):
+    course_dir, out = audited
+    grades = cell_scores(course_dir, STAGE, "corrupt")
+    assert all(grades[f"{NET}/{t}"] == 0 for t in TIERS), grades
+    assert f"corrupt/{STAGE}: {NET}.ipynb 导师端模型评测：twolayer.npz 无法加载或运行" in out, out[-3000:]
+    nb = nbformat.read(course_dir / "autograded" / "corrupt" / STAGE / f"{NET}.ipynb", as_version=4)
+    errors = [o.get("evalue", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert any("无法读取" in e and "删除" in e for e in errors), errors
+    assert sum(grades.values()) > 0  # the exercises before the training still count
+
+
+def test_missing_checkpoint_trains_within_the_budget_while_graded(audited):
+    course_dir, out = audited
+    grades = cell_scores(course_dir, STAGE, "missing")
+    assert all(grades[f"{NET}/{t}"] > 0 for t in TIERS), (grades, out[-3000:])
+    assert f"missing/{STAGE}: {NET}.ipynb 导师端模型评测" in out and "→ 优秀" in out

@@ -40,6 +40,8 @@ budget_seconds = 120
 checkpoint = "quiz.pt"
 param_limit = 12_345
 metric = "准确率"
+export = "quiz.pt2"
+evaluate = "fashion-mnist-test"
 partial = { keep = [], score = 1 }
 tiers.pass = { threshold = 0.5, points = 1 }
 tiers.excellent = { threshold = 0.9, points = 3 }
@@ -95,6 +97,8 @@ def test_the_build_is_reproducible(course):
     (("tiers.excellent", "tiers.superb"), "未知档位 'superb'"),
     (("partial = { keep = [], score = 1 }\n", ""), "缺少 partial"),
     (("metric = \"准确率\"\n", ""), "metric"),
+    (("export = \"quiz.pt2\"\n", ""), "export（导出的模型文件）"),
+    (("evaluate = \"fashion-mnist-test\"", "evaluate = \"imagenet\""), "fashion-mnist-test 或 contest-private"),
     (("budget_seconds = 120", "budget_seconds = [120"), "不是有效的 TOML"),
     (("[notebooks.01-quiz]", "[notebooks.02-other]"), "写了不存在的 notebook：['02-other']"),
     (("[notebooks.01-quiz]", "[notebooks.01-quiz]\n[notebooks.01-quiz.extra]"), "未知的键 ['extra']"),

@@ -85,8 +85,12 @@ def test_capacity_hidden_in_buffers_or_attributes_counts(linear, sandbox, tmp_pa
     assert not any(verdict.reached.values())
 
 
-def test_lookup_model_reading_the_labels_cannot_be_exported(tmp_path):
-    class Lookup(nn.Module):  # reads the answers from disk while it predicts
+def test_lookup_model_reading_the_labels_gets_nothing(sandbox, tmp_path):
+    """Reads the answers from disk while it predicts: in a kernel that sees the labels it
+    scores 100%; exported, what it read is frozen into a constant, and the judge's process
+    (no labels to read) scores it for what it is."""
+
+    class Lookup(nn.Module):
         def __init__(self):
             super().__init__()
             self.dummy = nn.Parameter(torch.zeros(1))
@@ -95,8 +99,11 @@ def test_lookup_model_reading_the_labels_cannot_be_exported(tmp_path):
             _, y = fashion_mnist_arrays("test")
             return nn.functional.one_hot(torch.from_numpy(y[: len(x)]).long(), 10).float() + self.dummy
 
-    with pytest.raises(grading.GradingError, match="无法用 torch.export 导出"):
-        grading.export_model(Lookup(), tmp_path / "cnn.pt2")
+    images, labels = grading.fashion_mnist_test_tensors()
+    assert (grading.predict(Lookup(), images, batch_size=10_000, device="cpu") == labels.numpy()).mean() == 1.0
+    verdict = judge.judge_notebook(exported(Lookup(), tmp_path / "lookup"), CNN, sandbox)
+    assert verdict.score is None or verdict.score < 0.3, verdict.line()
+    assert not any(verdict.reached.values())
 
 
 def test_memorised_test_images_fail_the_jitter_check(sandbox, tmp_path):

@@ -26,10 +26,10 @@ def load_or_train(model, path, train_fn):
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
             model.load_state_dict(state)
-        except Exception as exc:  # a stale checkpoint from an older architecture
+        except Exception as exc:  # a stale checkpoint from an older architecture, or a damaged file
             raise RuntimeError(
-                f"检查点 {path} 与当前模型结构不匹配（{type(exc).__name__}）。"
-                f"如果你修改了模型，请删除 {path.name} 后重新训练。"
+                f"检查点 {path} 无法读取或与当前模型结构不匹配（{type(exc).__name__}）。"
+                f"如果你修改了模型或文件已损坏，请删除 {path.name} 后重新训练。"
             ) from exc
         print(f"已加载检查点 {path}（删除该文件即可重新训练）")
         return None

@@ -9,6 +9,13 @@
 - ``collect``  a zip or folder of hand-ins → ``submitted/<学号>/<stageN>/``
 - ``grade``    autograde a class, feedback, grades.csv and the grade table
 - ``executor`` nbgrader's execute step, made to survive a dead kernel
+- ``sandbox``  every grading kernel in bubblewrap
+- ``tamper``   the AST scan of students' cells; ``review`` releases what it held
+- ``repair``   graded cells put back as the assignment set them, before nbgrader reads them
+- ``judge``    model tiers scored outside the student's kernel, from the exported model
+- ``contest``  the contest's answer key and private score; ``truth`` the fixture sites' truth tables
+- ``audit``    re-training a student's model notebook from scratch to check its checkpoint
+- ``bench``    parallel grading benchmark (``--jobs``)
 - ``demo``     three example students graded end to end
 - ``budget``   timed from-scratch runs of reference notebooks
 - ``doctor``   what this machine has for the course
