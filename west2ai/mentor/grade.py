@@ -120,7 +120,10 @@ def autograde_submission(course: Course, stage: str, student: str,
 
 
 def _cores() -> int:
-    return len(os.sched_getaffinity(0))
+    """The cores this process may use (all of them where the system cannot say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _failure(res: StepResult) -> str:
