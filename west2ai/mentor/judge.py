@@ -44,8 +44,9 @@ AGREEMENT = 0.99  # the contest file must be what the model predicts on this sha
 JITTER_DROP = 0.05
 
 
-def jittered(images: np.ndarray, seed: int = 0) -> np.ndarray:
-    """``images`` with every pixel moved one grey level up or down (within 0–255)."""
+def jittered(images: np.ndarray, seed: int | None = None) -> np.ndarray:
+    """``images`` with every pixel moved one grey level up or down (within 0–255); a fresh
+    random draw each time unless ``seed`` is given, so that it cannot be memorised too."""
     step = np.random.default_rng(seed).choice(np.array([-1, 1], dtype=np.int16), size=images.shape)
     return np.clip(images.astype(np.int16) + step, 0, 255).astype(np.uint8)
 
@@ -93,12 +94,10 @@ def _program_predictions(path: Path, images: np.ndarray, limit: int) -> dict:
     constants = program.constants
     if any(not isinstance(c, torch.Tensor) for c in constants.values()):
         raise ValueError("导出的程序含有非张量常量（自定义对象），评分器不运行它")
+    parameters = {s.target for s in program.graph_signature.input_specs if s.kind.name == "PARAMETER"}
     breakdown = {
-        "参数": sum(program.state_dict[s.target].numel() for s in program.graph_signature.input_specs
-                    if s.kind.name == "PARAMETER"),
-        "buffer": sum(t.numel() for name, t in program.state_dict.items()
-                      if name not in {s.target for s in program.graph_signature.input_specs
-                                      if s.kind.name == "PARAMETER"}),
+        "参数": sum(t.numel() for name, t in program.state_dict.items() if name in parameters),
+        "buffer": sum(t.numel() for name, t in program.state_dict.items() if name not in parameters),
         "张量常量": sum(c.numel() for c in constants.values()),
         "图中数值": sum(_count_literals(n.args) + _count_literals(n.kwargs) for n in program.graph.nodes
                      if n.op == "call_function"),
