@@ -992,6 +992,9 @@ print(f"test loss {test_loss:.4f}  test accuracy {test_acc:.2%}")
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "tier", "locked": true, "schema_version": 3, "solution": false, "task": false} west2ai={"expand": "tiers"}
 assert isinstance(net, TwoLayerNet), "请先运行上面的训练单元格，得到训练好的 net"
+from west2ai.grading import tier_progress
+
+_line = tier_progress(evaluate(net, X_test, y_test)[1], {"及格": "{{tiers.pass.threshold}}", "良好": "{{tiers.good.threshold}}", "优秀": "{{tiers.excellent.threshold}}"}, "{{tier.label}}")
 ### BEGIN HIDDEN TESTS
 _LIMIT, _THRESHOLD, _TIER = "{{param_limit}}", "{{tier.threshold}}", "{{tier.label}}"
 import numpy as _np

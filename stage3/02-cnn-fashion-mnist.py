@@ -511,15 +511,16 @@ west2ai.grading.export_model(model, "{{export}}", normalize=normalize)
 
 # %%
 test_acc = west2ai.grading.fashion_mnist_accuracy(model, normalize=normalize)
-print(f"测试集准确率 {test_acc:.2%} | 参数量 {west2ai.grading.n_params(model):,}")
-for name, threshold in (("及格", 0.90), ("良好", 0.915), ("优秀", 0.92)):
-    print(f"{name} ≥ {threshold:.1%}: {'达到' if test_acc >= threshold else '未达到'}")
+print(f"参数量 {west2ai.grading.n_params(model):,}")
+_line = west2ai.grading.tier_progress(test_acc, {"及格": "{{tiers.pass.threshold}}", "良好": "{{tiers.good.threshold}}", "优秀": "{{tiers.excellent.threshold}}"})
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-27", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 档位测试
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "tier", "locked": true, "schema_version": 3, "solution": false, "task": false} west2ai={"expand": "tiers"}
 assert isinstance(model, MyCNN), "model 应是上面训练好的 MyCNN"
+_line = west2ai.grading.tier_progress(west2ai.grading.fashion_mnist_accuracy(model, normalize=normalize),
+                                      {"及格": "{{tiers.pass.threshold}}", "良好": "{{tiers.good.threshold}}", "优秀": "{{tiers.excellent.threshold}}"}, "{{tier.label}}")
 ### BEGIN HIDDEN TESTS
 import importlib
 

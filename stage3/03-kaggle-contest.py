@@ -655,10 +655,9 @@ assert isinstance(model, nn.Module), "model 应是 torch.nn.Module"
 _LIMIT = "{{param_limit}}"
 assert west2ai.grading.n_params(model) <= _LIMIT, f"模型参数量 {west2ai.grading.n_params(model):,} 超过上限 {_LIMIT:,}"
 assert len(sub) == 10_000
-_TIER = "{{tier.label}}"
-_public = kaggle.check_submission(model, "submission.csv", "{{tier.threshold}}", _TIER, limit=_LIMIT)
-print(f"公开榜 {_public:.2%}：达到{_TIER}线（最终以导师端的私有榜评测为准）")
-assert _public >= "{{tier.threshold}}"
+_TIERS = {"及格": "{{tiers.pass.threshold}}", "良好": "{{tiers.good.threshold}}", "优秀": "{{tiers.excellent.threshold}}"}
+_public = kaggle.check_submission(model, "submission.csv", _TIERS, "{{tier.label}}", limit=_LIMIT)
+assert _public >= _TIERS["{{tier.label}}"]
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-39", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 9. 学习笔记（5 分，人工评分）

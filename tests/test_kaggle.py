@@ -283,13 +283,13 @@ def test_check_submission_checks_the_model_and_its_file(key, tmp_path):
         files[name] = tmp_path / f"{name}.csv"
         submission(labels, ids).to_csv(files[name], index=False)
 
-    assert K.check_submission(Oracle(), files["perfect"], 0.89, "优秀") == 1.0
+    assert K.check_submission(Oracle(), files["perfect"], {"及格": 0.85, "优秀": 0.89}, "优秀") == 1.0
     with pytest.raises(GradingError, match="只有 .* 一致"):  # a file the model did not produce
-        K.check_submission(constant, files["perfect"], 0.85, "及格")
-    with pytest.raises(GradingError, match="公开榜准确率 .*未达到及格线 85%"):
-        K.check_submission(constant, files["zeros"], 0.85, "及格")
+        K.check_submission(constant, files["perfect"], {"及格": 0.85}, "及格")
+    with pytest.raises(GradingError, match="公开榜准确率 .*未达任何档位，距及格 .*个百分点.*及格线 85%"):
+        K.check_submission(constant, files["zeros"], {"及格": 0.85}, "及格")
     with pytest.raises(K.SubmissionError, match="行号"):
-        K.check_submission(Oracle(), files["row-numbers"], 0.85, "及格")
+        K.check_submission(Oracle(), files["row-numbers"], {"及格": 0.85}, "及格")
     oversized = nn.Sequential(nn.Flatten(), nn.Linear(784, 200), nn.Linear(200, 10))
     with pytest.raises(GradingError, match="超过上限 100,000"):
-        K.check_submission(oversized, files["perfect"], 0.85, "及格")
+        K.check_submission(oversized, files["perfect"], {"及格": 0.85}, "及格")

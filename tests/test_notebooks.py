@@ -168,6 +168,20 @@ def test_tier_cells_follow_the_stage_file(path):
         assert facts.budget_seconds, f"{path.stem} 训练模型，stage.toml 应写明 budget_seconds"
 
 
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_visible_tier_checks_print_the_students_figure(path):
+    """What the student sees of a tier cell computes their own figure, prints it with the
+    tier reached and the distance to the next, and fails when this cell's tier is missed
+    (issue 10: no green tier cell for a tier not reached)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if tier_of(gid):
+            visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+            assert re.search(r"\b(tier_progress|check_submission)\(", visible), \
+                f"{gid} 的可见部分应调用 tier_progress（或 kaggle.check_submission）给出学生自己的数字与档位"
+
+
 @pytest.mark.parametrize("stage", COURSE.stages())
 def test_readme_tables_agree_with_the_stage_file_and_the_cells(stage):
     readme = ROOT / stage / "README.md"

@@ -203,6 +203,7 @@ def test_check_plot():
 
 # ------------------------------------------------------------------ training helpers
 def test_load_or_train_trains_once_then_loads(tmp_path, capsys):
+    import torch
     import torch.nn as nn
 
     model = nn.Linear(3, 2)
@@ -216,10 +217,17 @@ def test_load_or_train_trains_once_then_loads(tmp_path, capsys):
     path = tmp_path / "m.pt"
     assert training.load_or_train(model, path, train) == {"train_loss": [1.0, 0.5]}
     fresh = nn.Linear(3, 2)
-    assert training.load_or_train(fresh, path, train) is None
+    # the history comes back with the weights: the curves can be drawn in every run
+    assert training.load_or_train(fresh, path, train) == {"train_loss": [1.0, 0.5]}
     assert calls == [1] and (fresh.weight == 1).all()
     with pytest.raises(RuntimeError, match="不匹配"):
         training.load_or_train(nn.Linear(4, 2), path, train)
+    # an older checkpoint (the weights only) still loads, without history
+    torch.save(fresh.state_dict(), path)
+    assert training.load_or_train(nn.Linear(3, 2), path, train) is None
+    path.write_bytes(b"not a checkpoint")
+    with pytest.raises(RuntimeError, match="无法读取.*删除 m.pt"):
+        training.load_or_train(nn.Linear(3, 2), path, train)
 
 
 def test_plot_curves_has_two_axes_and_labels():
@@ -309,3 +317,15 @@ def test_grade_table_shows_scores_tiers_manual_marks_and_problems():
     assert rows["102301234"] == ["10/20*", "-", "10/20"]
     assert rows["张三"] == ["30/30", "(02:及格)", "5/30", "35/60"]  # a tier counts only when the ones below it hold
     assert "* 含待人工评分" in lines[3] and lines[-1].strip() == "102301234/stage1: 缺交 02-b.ipynb"
+
+
+def test_tier_progress_prints_the_figure_and_the_distance(capsys):
+    from west2ai.grading import GradingError, tier_progress
+
+    tiers = {"及格": 0.90, "良好": 0.915, "优秀": 0.92}
+    assert tier_progress(0.903, tiers, "及格") == "测试集准确率 90.30%：已达及格，距良好 1.20 个百分点"
+    assert "已达及格" in capsys.readouterr().out
+    with pytest.raises(GradingError, match="已达及格，距良好 1.20 个百分点；本单元格检查的是良好线 91.5%"):
+        tier_progress(0.903, tiers, "良好")
+    assert tier_progress(0.93, tiers, "优秀") == "测试集准确率 93.00%：已达优秀"
+    assert tier_progress(0.5, tiers) == "测试集准确率 50.00%：未达任何档位，距及格 40.00 个百分点"

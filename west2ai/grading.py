@@ -86,6 +86,24 @@ def fashion_mnist_accuracy(model, normalize=None) -> float:
     return float((preds == labels.numpy()).mean())
 
 
+def tier_progress(value: float, tiers: dict[str, float], tier: str | None = None, what: str = "测试集准确率",
+                  note: str = "") -> str:
+    """The student's own figure against the tiers, e.g. ``测试集准确率 90.30%：已达及格，距良好
+    1.20 个百分点``: printed, and raised as a ``GradingError`` when ``tier`` (one of the keys of
+    ``tiers``, which go from the lowest line up; None: only print) is not reached."""
+    reached = [label for label, line in tiers.items() if value >= line]
+    missing = [(label, line) for label, line in tiers.items() if value < line]
+    text = f"{what} {value:.2%}：" + (f"已达{reached[-1]}" if reached else "未达任何档位")
+    if missing:
+        label, line = missing[0]
+        text += f"，距{label} {(line - value) * 100:.2f} 个百分点"
+    text += note
+    print(text)
+    if tier is not None and value < tiers[tier]:
+        raise GradingError(f"{text}；本单元格检查的是{tier}线 {tiers[tier] * 100:g}%")
+    return text
+
+
 def fashion_mnist_tier(model, threshold: float, tier: str, *, limit: int, normalize=None) -> float:
     """One tier test of a Fashion-MNIST model: no banned network, at most ``limit``
     parameters, and accuracy on the full test set (computed here) of at least ``threshold``.

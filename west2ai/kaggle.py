@@ -300,15 +300,16 @@ def public_score(submission) -> float:
     return float((labels[public_mask()] == _public_key()).mean())
 
 
-def check_submission(model, submission, threshold: float, tier: str, *, limit: int = 100_000,
+def check_submission(model, submission, tiers: dict[str, float], tier: str, *, limit: int = 100_000,
                      agreement: float = 0.99) -> float:
     """The notebook's self-check of one tier; returns the public score.
 
     ``submission`` must be well-formed and be what ``model`` predicts on the test images
     (at least ``agreement`` of the rows), the model must obey the rules (no banned network,
-    at most ``limit`` parameters and buffers), and the *public* score must reach
-    ``threshold``. The grade itself comes from the mentor-side grader, which runs the
-    exported model and scores the *private* 70%.
+    at most ``limit`` parameters and buffers), and the *public* score must reach the line of
+    ``tier`` in ``tiers`` (label -> threshold, lowest first); the score and the distance to
+    the next tier are printed. The grade itself comes from the mentor-side grader, which runs
+    the exported model and scores the *private* 70%.
     """
     from . import grading
 
@@ -324,7 +325,5 @@ def check_submission(model, submission, threshold: float, tier: str, *, limit: i
             f"submission.csv 与 model 对测试集的预测只有 {same:.2%} 一致：请重新运行生成提交文件的单元格"
         )
     score = public_score(sub)
-    if score < threshold:
-        raise grading.GradingError(f"公开榜准确率 {score:.2%}，未达到{tier}线 {threshold * 100:g}%"
-                                   "（最终以导师端的私有榜评测为准）")
+    grading.tier_progress(score, tiers, tier, what="公开榜准确率", note="（最终以导师端的私有榜评测为准）")
     return score

@@ -16,8 +16,10 @@ def load_or_train(model, path, train_fn):
 
     Training then costs the student once and grading costs seconds (COURSE.md §3). While
     nbgrader grades, an existing checkpoint is always used; a missing one means the model
-    is trained within the notebook's budget. Returns whatever ``train_fn`` returned (the
-    history), or ``None`` when the checkpoint was loaded.
+    is trained within the notebook's budget. The checkpoint keeps the training history
+    (``train_fn``'s return value, a dict of per-epoch lists) next to the weights, so the
+    curves can be drawn in every run, graded ones included. Returns that history (``None``
+    for an older checkpoint holding the weights only).
     """
     import torch
 
@@ -25,6 +27,9 @@ def load_or_train(model, path, train_fn):
     if path.exists():
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
+            history = None
+            if isinstance(state, dict) and set(state) == {"model", "history"}:
+                state, history = state["model"], state["history"]
             model.load_state_dict(state)
         except Exception as exc:  # a stale checkpoint from an older architecture, or a damaged file
             raise RuntimeError(
@@ -32,13 +37,21 @@ def load_or_train(model, path, train_fn):
                 f"如果你修改了模型或文件已损坏，请删除 {path.name} 后重新训练。"
             ) from exc
         print(f"已加载检查点 {path}（删除该文件即可重新训练）")
-        return None
+        return history
     start = time.perf_counter()
     history = train_fn()
     print(f"训练用时 {time.perf_counter() - start:.1f} s")
-    torch.save(model.state_dict(), path)
+    torch.save({"model": model.state_dict(), "history": _plain(history)}, path)
     print(f"已保存检查点 {path}")
     return history
+
+
+def _plain(history):
+    """``history`` as plain Python numbers (what ``torch.load(weights_only=True)`` reads back)."""
+    try:
+        return {str(k): [float(v) for v in values] for k, values in history.items()}
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 def plot_curves(history, title: str, ax=None):
