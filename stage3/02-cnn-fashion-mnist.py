@@ -519,6 +519,8 @@ _line = west2ai.grading.tier_progress(test_acc, {"及格": "{{tiers.pass.thresho
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "tier", "locked": true, "schema_version": 3, "solution": false, "task": false} west2ai={"expand": "tiers"}
 assert isinstance(model, MyCNN), "model 应是上面训练好的 MyCNN"
+west2ai.grading.check_not_banned(model)
+west2ai.grading.check_param_limit(model, "{{param_limit}}")
 _line = west2ai.grading.tier_progress(west2ai.grading.fashion_mnist_accuracy(model, normalize=normalize),
                                       {"及格": "{{tiers.pass.threshold}}", "良好": "{{tiers.good.threshold}}", "优秀": "{{tiers.excellent.threshold}}"}, "{{tier.label}}")
 ### BEGIN HIDDEN TESTS
