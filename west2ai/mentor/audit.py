@@ -12,11 +12,9 @@ points are held as 需人工复核, exactly like a tamper finding, and released 
 """
 from __future__ import annotations
 
-import dataclasses
 import random
 import time
 import tempfile
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +78,7 @@ def audit_submission(course: Course, stage: str, student: str, verdicts: list[Ve
         graded = verdict.score if verdict.reason is None else None
         with tempfile.TemporaryDirectory(prefix="w2a-") as tmp:
             work = Path(tmp) / stage
-            own = dataclasses.replace(sandbox, run=uuid.uuid4().hex[:8]) if sandbox else None
+            own = sandbox.fresh() if sandbox else None
             submitted = course.submitted / student / stage / verdict.notebook
             start = time.perf_counter()
             try:

@@ -2,10 +2,8 @@
 build the student × stage table. One broken submission is reported and the rest go on."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,16 +79,16 @@ def autograde_submission(course: Course, stage: str, student: str,
         path = folder / name
         if not path.exists():
             problems.append(f"缺交 {name}，该 notebook 计 0 分")
-        else:
-            reason = _check_notebook_file(path)
-            if reason:
-                problems.append(reason)
-            else:
-                problems += [f"{name}：{note}" for note in repair_file(path, course.source / stage / name)]
-            if not reason and not is_released(course, student, stage, name):
-                findings = scan(path, course.source / stage / name)
-                if findings:
-                    flagged[name] = findings
+            continue
+        reason = _check_notebook_file(path)
+        if reason:
+            problems.append(reason)
+            continue
+        problems += [f"{name}：{note}" for note in repair_file(path, course.source / stage / name)]
+        if not is_released(course, student, stage, name):
+            findings = scan(path, course.source / stage / name)
+            if findings:
+                flagged[name] = findings
     args = ["autograde", stage, "--student", student, "--create", "--force"]
 
     def autograde(*extra: str) -> StepResult:
@@ -218,7 +216,7 @@ def grade_class(course: Course, stages: list[str], students: list[str] | None = 
     def one(task: tuple[str, str]) -> StageResult:
         student, stage = task
         # each job its own sandbox run: its sweep must not touch another job's kernels
-        own = dataclasses.replace(sandbox, run=uuid.uuid4().hex[:8]) if sandbox else None
+        own = sandbox.fresh() if sandbox else None
         return grade_submission(course, stage, student, cell_timeout, student_timeout, own, threads)
 
     bar = tqdm(total=len(tasks), desc=f"autograde ×{jobs}", unit="份", disable=not progress)
@@ -235,7 +233,6 @@ def grade_class(course: Course, stages: list[str], students: list[str] | None = 
             if result.student in chosen and result.models:
                 result.audits = audit_submission(course, result.stage, result.student, result.models, sandbox,
                                                  _cores(), audit_tolerance)
-                result.problems += [a.line() for a in result.audits if a.flagged]
                 result.notebooks = read_scores(course, result.stage, result.student)
     _enrol(course, students)  # a student who handed in nothing still gets a row of zeros
     exported = run_nbgrader(course.root, "export", "--to", str(course.root / "grades.csv"))
@@ -270,9 +267,8 @@ def format_table(results: list[StageResult]) -> str:
         lines = [table.to_string(index=False)]
     if any(r.needs_manual for r in results):
         lines.append("* 含待人工评分的题目（学习笔记、简答题），当前按 0 分计")
-    notes = [f"  {r.student}/{r.stage}: {p}" for r in sorted(results, key=lambda r: (r.student, r.stage))
-             for p in r.problems]
     ordered = sorted(results, key=lambda r: (r.student, r.stage))
+    notes = [f"  {r.student}/{r.stage}: {p}" for r in ordered for p in r.problems]
     models = [f"  {r.student}/{r.stage}: {m.line()}" for r in ordered for m in r.models]
     if models:
         lines += ["模型评测（导师端，档位分以此为准）：", *models]

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..grading import BANNED_MODULE_PREFIXES, JUDGE_BATCH
 from .course import Course
+from .scores import TIER_LABEL, tier_of
 from .stagefile import NotebookFacts, stage_facts
 
 JUDGE_TIMEOUT = 600  # seconds for one model's predictions (10,000 images take a few)
@@ -62,15 +63,17 @@ class Verdict:
     reached: dict[str, bool] = field(default_factory=dict)  # tier key -> reached
     reason: str | None = None  # why every tier is 0
 
+    @property
+    def parts(self) -> str:
+        """What the size is made of, e.g. ``参数 84,090，buffer 291``."""
+        return "，".join(f"{k} {v:,}" for k, v in self.breakdown.items() if v)
+
     def line(self) -> str:
         head = f"{self.notebook} 导师端模型评测："
         if self.reason:
             return head + self.reason + "，档位计 0 分"
-        parts = "，".join(f"{k} {v:,}" for k, v in self.breakdown.items() if v)
-        from .scores import TIER_LABEL
-
         got = [TIER_LABEL[k] for k, ok in self.reached.items() if ok]
-        return (f"{head}{self.metric} {self.score:.2%}，模型大小 {self.size:,}（{parts}；上限 {self.limit:,}）"
+        return (f"{head}{self.metric} {self.score:.2%}，模型大小 {self.size:,}（{self.parts}；上限 {self.limit:,}）"
                 f" → {got[-1] if got else '未达及格'}")
 
 
@@ -226,8 +229,7 @@ def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: in
         verdict.reason = f"模型中包含 {result['banned']}：禁止使用现成网络"
         return verdict
     if verdict.size > verdict.limit:
-        parts = "，".join(f"{k} {v:,}" for k, v in verdict.breakdown.items() if v)
-        verdict.reason = f"模型大小 {verdict.size:,}（{parts}）超过上限 {verdict.limit:,}"
+        verdict.reason = f"模型大小 {verdict.size:,}（{verdict.parts}）超过上限 {verdict.limit:,}"
         return verdict
     preds = np.asarray(result["predictions"])
     clean, shaken = float((preds == labels).mean()), float((np.asarray(result["jittered"]) == labels).mean())
@@ -258,8 +260,6 @@ def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: in
 def record(course: Course, stage: str, student: str, verdict: Verdict) -> None:
     """Write the verdict's tier scores into the gradebook (the ``tier-*`` cells)."""
     from nbgrader.api import Gradebook, MissingEntry
-
-    from .scores import tier_of
 
     with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gb:
         try:

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -67,6 +67,10 @@ class Sandbox:
         raw = json.loads(text)
         return cls(raw["hide"], raw.get("show", []), Limits(**raw.get("limits", {})), raw.get("env", {}),
                    raw.get("run", "x"))
+
+    def fresh(self) -> Sandbox:
+        """The same sandbox under a new run id: its ``sweep`` leaves other runs' kernels alone."""
+        return replace(self, run=uuid.uuid4().hex[:8])
 
     def hiding(self, folders: list[str]) -> Sandbox:
         """The same sandbox with ``folders`` hidden too (the model judge hides the datasets)."""

@@ -52,8 +52,8 @@ SETTINGS = ("plt.rcParams", "mpl.rcParams", "matplotlib.rcParams", "pd.options",
 CONSTANT_COMPARISONS = {"__eq__": True, "__ne__": False, "__contains__": True}
 # The grader's ground truth: the mentor's code, the fixture sites' truth tables and scorers.
 # ``crawl_tables`` is handed out where a notebook's own cells use it (stage 2's pandas notebook).
-TRUTH = {"qa_truth", "expected_qa", "score_qa", "notice_tables", "site_truth", "answer_key", "private_score", "_generate",
-         "_tables", "_public_key", "_layout", "crawl_tables"}
+TRUTH = {"qa_truth", "expected_qa", "score_qa", "notice_tables", "site_truth", "answer_key", "private_score",
+         "_generate", "_tables", "_public_key", "_layout", "crawl_tables"}
 COURSE_FILES = ("gradebook.db", "nbgrader_config", "/source/", "source/stage", "submitted/", "autograded/",
                 ".ipynb")
 
@@ -136,13 +136,14 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_FunctionDef(self, node):
-        if node.name in CONSTANT_COMPARISONS:
-            returns = [n.value for n in ast.walk(node) if isinstance(n, ast.Return)]
-            if returns and all(isinstance(r, ast.Constant) and r.value is CONSTANT_COMPARISONS[node.name]
-                               for r in returns):
-                self.flag(node, f"定义总返回 {CONSTANT_COMPARISONS[node.name]} 的 {node.name}"
-                                "（与任何值比较都“相等”，骗过 == 检查）")
+        self._constant_comparison(node, node.name, [n.value for n in ast.walk(node) if isinstance(n, ast.Return)])
         self.generic_visit(node)
+
+    def _constant_comparison(self, node: ast.AST, name: str | None, results: list) -> None:
+        """Flag a comparison method ``name`` whose every result (AST nodes) is its constant answer."""
+        answer = CONSTANT_COMPARISONS.get(name, ...)
+        if results and all(isinstance(r, ast.Constant) and r.value is answer for r in results):
+            self.flag(node, f"定义总返回 {answer} 的 {name}（与任何值比较都“相等”，骗过 == 检查）")
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -189,11 +190,9 @@ class _Scanner(ast.NodeVisitor):
     def visit_Assign(self, node):
         for target in node.targets:
             self._check_target(target)
-            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
-            value = node.value
-            if name in CONSTANT_COMPARISONS and isinstance(value, ast.Lambda) and \
-                    isinstance(value.body, ast.Constant) and value.body.value is CONSTANT_COMPARISONS[name]:
-                self.flag(node, f"定义总返回 {value.body.value} 的 {name}（与任何值比较都“相等”，骗过 == 检查）")
+            if isinstance(node.value, ast.Lambda):
+                name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+                self._constant_comparison(node, name, [node.value.body])
         self.generic_visit(node)
 
     def visit_AugAssign(self, node):
