@@ -15,7 +15,7 @@
 # ---
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-00", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# # 阶段一 · 练习 2：命令行宝可梦对战（面向对象）
+# # 阶段一 · 02 命令行宝可梦对战（面向对象）
 #
 # 我们要用 Python 写一个完整的回合制宝可梦对战游戏：你和电脑各选 3 只宝可梦，轮流出招，谁的宝可梦先全部倒下谁就输。
 # 这个游戏是练习**面向对象编程（OOP）**的好素材：宝可梦有共同的属性（HP、攻击、防御……），不同属性（草/火/水/电）有不同的被动，

@@ -15,7 +15,7 @@
 # ---
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-00", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# # 阶段二 · 01　用 requests 和 XPath 爬取教务处通知
+# # 阶段二 · 01 用 requests 和 XPath 爬取教务处通知
 #
 # 考核指南的作业 1 要求爬取福州大学教务处的"教学通知"（`https://jwch.fzu.edu.cn/jxtz.htm`）。
 # 为了不在批改时反复访问学校的真实服务器，本课程在你的电脑上（`127.0.0.1`）启动一个**本地副本**：

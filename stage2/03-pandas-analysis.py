@@ -15,7 +15,7 @@
 # ---
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-00", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# # 阶段二 · 03　用 pandas 分析教务处通知
+# # 阶段二 · 03 用 pandas 分析教务处通知
 #
 # 考核指南的作业 3：对作业 1 爬取的福大教务处通知做数据分析，回答三个问题——
 #

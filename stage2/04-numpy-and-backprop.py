@@ -15,7 +15,7 @@
 # ---
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-00", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# # 阶段二 · 04　NumPy 与反向传播：从数组到两层神经网络
+# # 阶段二 · 04 NumPy 与反向传播：从数组到两层神经网络
 #
 # 考核指南的第二阶段要求"理解梯度下降、反向传播等深度学习基本原理"。最好的理解方式是**亲手写一遍**：
 # 这本 notebook 不用 PyTorch，只用 NumPy，从数组的基本操作出发，一步步写出一个两层全连接神经网络的前向传播、

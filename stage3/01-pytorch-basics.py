@@ -15,7 +15,7 @@
 # ---
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-00", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# # 阶段三 · 01　PyTorch 基础：张量、自动求导、模块与数据
+# # 阶段三 · 01 PyTorch 基础：张量、自动求导、模块与数据
 #
 # 阶段二里你用 numpy 手写了前向传播和反向传播。从这一节开始，我们把这些活儿交给 PyTorch：
 # 它的张量（tensor）和 numpy 数组几乎一样好用，却能自动求梯度、在 GPU 上运行，

@@ -15,7 +15,7 @@
 # ---
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-00", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# # 阶段三 · 02　卷积神经网络：从 LeNet、VGG、ResNet 到你自己的 CNN
+# # 阶段三 · 02 卷积神经网络：从 LeNet、VGG、ResNet 到你自己的 CNN
 #
 # 上一节的 MLP 把 28×28 的图像拉平成 784 个数，丢掉了“相邻像素彼此相关”这一最重要的结构，
 # 测试准确率停在 85% 左右。卷积神经网络（CNN）用**局部连接**和**权重共享**把这种结构写进了网络本身：

@@ -15,7 +15,7 @@
 # ---
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "intro", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# # 阶段 3 · 03　Kaggle 式比赛：一万张图的 Fashion-MNIST 挑战
+# # 阶段三 · 03 Kaggle 式比赛：一万张图的 Fashion-MNIST 挑战
 #
 # 上一个 notebook 里你用完整的 60,000 张训练图训练了 CNN，并直接在官方测试集上看准确率。真实的比赛不是这样的：
 # 标注数据有限，测试集**没有标签**，你只能把预测写成一个 CSV 文件提交，排行榜只告诉你**一部分**测试数据上的分数。

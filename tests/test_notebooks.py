@@ -182,6 +182,46 @@ def test_visible_tier_checks_print_the_students_figure(path):
                 f"{gid} 的可见部分应调用 tier_progress（或 kaggle.check_submission）给出学生自己的数字与档位"
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TITLE = re.compile(r"# 阶段[一二三四五六] · \d\d [^\s（：·].*")
+
+
+def unexplained_asserts(source: str) -> list[str]:
+    """The asserts of a cell's code that carry no Chinese message, as 'line N: text'."""
+    tree = ast.parse(source)
+    return [f"第 {node.lineno} 行：{ast.get_source_segment(source, node)[:80]}" for node in ast.walk(tree)
+            if isinstance(node, ast.Assert)
+            and not (node.msg and CJK.search(ast.get_source_segment(source, node.msg) or ""))]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_every_assert_in_a_test_cell_says_in_chinese_what_failed(path):
+    """A failing check shows the student what was checked and what was found, never a bare
+    AssertionError (issue 10): every assert of a test cell, visible or hidden, has a message."""
+    nb = nbformat.read(path, as_version=4)
+    bare = {}
+    for cell, meta in nbgrader_cells(nb):
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            found = unexplained_asserts(cell.source)
+            if found:
+                bare[meta["grade_id"]] = found
+    assert not bare, "这些测试单元格的 assert 缺少中文提示信息：\n" + "\n".join(
+        f"  {gid}: {line}" for gid, lines in bare.items() for line in lines)
+
+
+def test_the_assert_message_check_can_fail():
+    assert unexplained_asserts("assert x == 1") and unexplained_asserts("assert x, 'wrong'")
+    assert not unexplained_asserts("assert x == 1, f'x 应为 1，实际为 {x}'")
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_notebook_titles_share_one_form(path):
+    """Every notebook opens with '# 阶段一 · 01 标题' (issue 10: one form of title)."""
+    title = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0]
+    assert TITLE.fullmatch(title), f"标题应形如“# 阶段一 · 01 标题”，实际为 {title!r}"
+    assert title.split()[3] == path.stem[:2], f"标题中的编号应为 {path.stem[:2]}：{title!r}"
+
+
 @pytest.mark.parametrize("stage", COURSE.stages())
 def test_readme_tables_agree_with_the_stage_file_and_the_cells(stage):
     readme = ROOT / stage / "README.md"

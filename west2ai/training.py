@@ -3,7 +3,48 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
+
+
+class History(dict):
+    """Per-epoch lists (``train_loss``, ``test_acc`` …) plus ``progress_bars``: how many tqdm
+    bars the training run showed (``None`` when unknown, e.g. an older checkpoint)."""
+
+    progress_bars: int | None = None
+
+
+class BarCount:
+    """What :func:`progress_bars` counted: ``count`` bars created, ``shown`` of them not disabled."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.shown = 0
+
+
+@contextmanager
+def progress_bars():
+    """Count the tqdm progress bars created inside the ``with`` block.
+
+    Every tqdm flavour (``tqdm.auto``, ``tqdm.notebook``, plain ``tqdm``) derives from
+    ``tqdm.std.tqdm``, so one hook sees them all. A bar created with ``disable=True`` counts in
+    ``count`` but not in ``shown``.
+    """
+    from tqdm import std
+
+    bars = BarCount()
+    original = std.tqdm.__init__
+
+    def counting_init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        bars.count += 1
+        bars.shown += not getattr(self, "disable", False)
+
+    std.tqdm.__init__ = counting_init
+    try:
+        yield bars
+    finally:
+        std.tqdm.__init__ = original
 
 
 def grading() -> bool:
@@ -18,8 +59,9 @@ def load_or_train(model, path, train_fn):
     nbgrader grades, an existing checkpoint is always used; a missing one means the model
     is trained within the notebook's budget. The checkpoint keeps the training history
     (``train_fn``'s return value, a dict of per-epoch lists) next to the weights, so the
-    curves can be drawn in every run, graded ones included. Returns that history (``None``
-    for an older checkpoint holding the weights only).
+    curves can be drawn in every run, graded ones included, and how many progress bars the
+    training showed. Returns that :class:`History` (``None`` for an older checkpoint holding
+    the weights only).
     """
     import torch
 
@@ -28,8 +70,9 @@ def load_or_train(model, path, train_fn):
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
             history = None
-            if isinstance(state, dict) and set(state) == {"model", "history"}:
-                state, history = state["model"], state["history"]
+            if isinstance(state, dict) and {"model", "history"} <= set(state) <= {"model", "history", "progress_bars"}:
+                history = _history(state["history"], state.get("progress_bars"))
+                state = state["model"]
             model.load_state_dict(state)
         except Exception as exc:  # a stale checkpoint from an older architecture, or a damaged file
             raise RuntimeError(
@@ -39,11 +82,13 @@ def load_or_train(model, path, train_fn):
         print(f"已加载检查点 {path}（删除该文件即可重新训练）")
         return history
     start = time.perf_counter()
-    history = train_fn()
+    with progress_bars() as bars:
+        history = train_fn()
     print(f"训练用时 {time.perf_counter() - start:.1f} s")
-    torch.save({"model": model.state_dict(), "history": _plain(history)}, path)
+    plain = _plain(history)
+    torch.save({"model": model.state_dict(), "history": plain, "progress_bars": bars.shown}, path)
     print(f"已保存检查点 {path}")
-    return history
+    return _history(plain, bars.shown)
 
 
 def _plain(history):
@@ -52,6 +97,12 @@ def _plain(history):
         return {str(k): [float(v) for v in values] for k, values in history.items()}
     except (AttributeError, TypeError, ValueError):
         return None
+
+
+def _history(plain, bars) -> History:
+    history = History(plain or {})
+    history.progress_bars = bars if isinstance(bars, int) else None
+    return history
 
 
 def plot_curves(history, title: str, ax=None):
