@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from conftest import ROOT, kit, solution_ids
-from west2ai.mentor.build import README_BEGIN, README_END, build_stage, check_stage, text_sources, text_stages
+from west2ai.mentor.build import (README_BEGIN, README_END, build_stage, check_stage, root_readme, text_sources,
+                                  text_stages)
 from west2ai.mentor.release import release_check
 from west2ai.mentor.scores import graded_cells, tier_of
 from west2ai.mentor.stagefile import load_stage
@@ -49,6 +50,8 @@ def test_every_stage_home_has_guide_stage_file_and_text_sources():
 def test_source_and_readme_tables_are_built_from_the_text_sources():
     problems = [p for stage in text_stages(COURSE) for p in check_stage(COURSE, build_stage(COURSE, stage))]
     assert not problems, "请运行 python -m west2ai build：\n" + "\n".join(problems)
+    readme, text = root_readme(COURSE)
+    assert readme.read_text(encoding="utf-8") == text, "README.md 的仓库地址与 Colab 链接已过期：请运行 python -m west2ai build"
 
 
 def test_build_check_cli_detects_an_edited_text_source(tmp_path):
@@ -91,6 +94,29 @@ def test_a_tier_threshold_changed_in_the_stage_file_changes_test_header_and_read
     # ... and the release generated from it carries the new points.
     assert subprocess.run([sys.executable, "-m", "west2ai", "release", "--check", stage], cwd=course,
                           capture_output=True, text=True).returncode == 1
+
+
+def test_the_repository_address_changed_in_pyproject_changes_setup_cells_clone_line_and_colab_links(tmp_path):
+    """A fork points the kit at itself by editing one line (issue 10)."""
+    course = _copy_kit(tmp_path, "stage3")
+    shutil.copy(ROOT / "README.md", course / "README.md")
+    old = "https://github.com/west2-online/west2ai-course"
+    fork = "https://github.com/some-student/west2ai-fork"
+    pyproject = course / "pyproject.toml"
+    assert old in pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(old, fork), encoding="utf-8")
+    check = [sys.executable, "-m", "west2ai", "build", "--check", "stage3"]
+    stale = subprocess.run(check, cwd=course, capture_output=True, text=True)
+    assert stale.returncode == 1 and "README.md" in stale.stdout, stale.stdout + stale.stderr
+    out = subprocess.run([sys.executable, "-m", "west2ai", "build", "stage3"], cwd=course, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert subprocess.run(check, cwd=course, capture_output=True, text=True).returncode == 0
+    readme = (course / "README.md").read_text(encoding="utf-8")
+    assert f"git clone {fork} west2ai" in readme and old not in readme
+    assert "colab.research.google.com/github/some-student/west2ai-fork/blob/main/release/stage3/" in readme
+    for nb in (course / "source" / "stage3").glob("*.ipynb"):
+        setup = nbformat.read(nb, as_version=4).cells[1].source
+        assert f"git+{fork}" in setup and old not in setup, f"{nb.name} 的 setup 单元格没有换成新地址"
 
 
 # ------------------------------------------------------------------ each fact once

@@ -37,6 +37,10 @@ CODE_PLACEHOLDER = re.compile(r"""(["'])\{\{([a-z_.]+)\}\}\1""")
 TEXT_PLACEHOLDER = re.compile(r"\{\{([a-z_.]+)\}\}")
 README_BEGIN = "<!-- BEGIN stage.toml：由 python -m west2ai build 生成，请改 stage.toml 而不是这里 -->"
 README_END = "<!-- END stage.toml -->"
+ROOT_BEGIN = "<!-- BEGIN 仓库地址：由 python -m west2ai build 按 pyproject.toml 的 [project.urls] 生成 -->"
+ROOT_END = "<!-- END 仓库地址 -->"
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+BRANCH = "main"  # the branch the Colab links open
 
 
 def text_sources(course: Course, stage: str) -> list[Path]:
@@ -114,15 +118,25 @@ def tier_table(facts: NotebookFacts) -> str:
     return "\n".join(rows + [f"| {t.label} | ≥ {t.percent} | {t.points:g} |" for t in facts.tiers])
 
 
-def kit_values(course: Course) -> dict[str, str]:
-    """Facts of the kit itself: the install line of the Colab setup cells."""
+def repository(course: Course) -> str:
+    """The kit's repository address: pyproject's ``[project.urls] Repository``, its one home."""
     pyproject = course.root / "pyproject.toml"
     try:
         urls = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["urls"]
-        repository = urls["Repository"]
+        return urls["Repository"]
     except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
         raise CourseError(f"{pyproject} 应在 [project.urls] 中写明 Repository（课程包的仓库地址）：{exc}") from exc
-    return {"package_url": f"west2ai @ git+{repository}"}
+
+
+def kit_values(course: Course) -> dict[str, str]:
+    """Facts of the kit itself: the install line of the Colab setup cells."""
+    return {"package_url": f"west2ai @ git+{repository(course)}"}
+
+
+def colab_url(course: Course, notebook: Path) -> str:
+    """Colab's address for a notebook of the repository (GitHub only)."""
+    slug = repository(course).removeprefix("https://github.com/").removesuffix(".git").strip("/")
+    return f"https://colab.research.google.com/github/{slug}/blob/{BRANCH}/{notebook.relative_to(course.root)}"
 
 
 def points(nb) -> dict[str, float]:
@@ -198,13 +212,33 @@ def readme_block(facts: StageFacts, built: dict[str, nbformat.NotebookNode]) -> 
     return "\n".join(lines)
 
 
-def updated_readme(readme: Path, block: str) -> str:
+def updated_readme(readme: Path, block: str, begin: str = README_BEGIN, end: str = README_END) -> str:
     text = readme.read_text(encoding="utf-8")
-    if README_BEGIN not in text or README_END not in text:
-        raise CourseError(f"{readme} 中没有生成区（{README_BEGIN} … {README_END}）：请把这两行放在评分一节中")
-    head, rest = text.split(README_BEGIN, 1)
-    _, tail = rest.split(README_END, 1)
+    if begin not in text or end not in text:
+        raise CourseError(f"{readme} 中没有生成区（{begin} … {end}）：请把这两行放回原处")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
     return head + block + tail
+
+
+def repository_block(course: Course) -> str:
+    """The root README's generated part: the clone line and a Colab link per release notebook."""
+    notebooks = [p for stage in course.stages() for p in sorted((course.release / stage).glob("*.ipynb"))]
+    lines = [ROOT_BEGIN, "", "```bash", f"git clone {repository(course)} west2ai && cd west2ai", "```", ""]
+    if notebooks:
+        lines += [f"[![在 Colab 中打开]({COLAB_BADGE})]({colab_url(course, notebooks[0])})", "",
+                  "| Notebook | Colab |", "|---|---|"]
+        lines += [f"| `{p.parent.name}/{p.stem}` | [在 Colab 中打开]({colab_url(course, p)}) |" for p in notebooks]
+        lines.append("")
+    return "\n".join(lines + [ROOT_END])
+
+
+def root_readme(course: Course) -> tuple[Path, str] | None:
+    """(README path, its text with the repository block refreshed); None for a course without one."""
+    readme = course.root / "README.md"
+    if not readme.is_file() or ROOT_BEGIN not in readme.read_text(encoding="utf-8"):
+        return None
+    return readme, updated_readme(readme, repository_block(course), ROOT_BEGIN, ROOT_END)
 
 
 # ------------------------------------------------------------------ a stage

@@ -29,12 +29,15 @@ def _report(problems: list[str], fix: str, ok: str) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import build_stage, check_stage, text_stages, write_stage
+    from .build import build_stage, check_stage, root_readme, text_stages, write_stage
 
     course = _course(args)
     stages = course.resolve_stages(args.stages, known=text_stages(course))
+    readme = root_readme(course)
     if args.check:
         problems = [p for stage in stages for p in check_stage(course, build_stage(course, stage))]
+        if readme and readme[0].read_text(encoding="utf-8") != readme[1]:
+            problems.append("README.md：仓库地址与 Colab 链接与 pyproject.toml 不一致")
         return _report(problems, "source/ 或 README 与文本源、stage.toml 不一致（请运行 python -m west2ai build 重新生成）：",
                        f"source/ 与文本源一致：{', '.join(stages)}")
     for stage in stages:
@@ -43,6 +46,9 @@ def cmd_build(args) -> int:
             print(f"已生成 {path.relative_to(course.root)}")
         if not written:
             print(f"{stage}：已是最新")
+    if readme and readme[0].read_text(encoding="utf-8") != readme[1]:
+        readme[0].write_text(readme[1], encoding="utf-8")
+        print("已更新 README.md 中的仓库地址与 Colab 链接")
     return 0
 
 
