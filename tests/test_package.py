@@ -230,6 +230,37 @@ def test_load_or_train_trains_once_then_loads(tmp_path, capsys):
         training.load_or_train(nn.Linear(3, 2), path, train)
 
 
+def test_training_records_the_progress_bars_it_showed(tmp_path):
+    """Stage 3 asks for a progress bar on long training: the run counts the bars it showed and
+    the checkpoint keeps the count, so a graded run that loads it can check (issue 10)."""
+    import torch.nn as nn
+    from tqdm import tqdm as plain_tqdm
+    from tqdm.auto import tqdm
+
+    def with_bar():
+        for _ in tqdm(range(3), leave=False):
+            pass
+        return {"train_loss": [1.0]}
+
+    def without_bar():
+        for _ in plain_tqdm(range(3), disable=True):
+            pass
+        return {"train_loss": [1.0]}
+
+    assert training.load_or_train(nn.Linear(2, 2), tmp_path / "a.pt", with_bar).progress_bars == 1
+    assert training.load_or_train(nn.Linear(2, 2), tmp_path / "a.pt", with_bar).progress_bars == 1  # from the file
+    assert training.load_or_train(nn.Linear(2, 2), tmp_path / "b.pt", without_bar).progress_bars == 0
+    assert training.load_or_train(nn.Linear(2, 2), tmp_path / "b.pt", without_bar).progress_bars == 0
+    import tqdm.std
+
+    original = tqdm.std.tqdm.__init__
+    with training.progress_bars() as bars:
+        with_bar()
+        without_bar()
+    assert (bars.count, bars.shown) == (2, 1)
+    assert tqdm.std.tqdm.__init__ is original, "the hook is removed after the block"
+
+
 def test_plot_curves_has_two_axes_and_labels():
     import matplotlib
 
