@@ -251,14 +251,14 @@ def test_training_records_the_progress_bars_it_showed(tmp_path):
     assert training.load_or_train(nn.Linear(2, 2), tmp_path / "a.pt", with_bar).progress_bars == 1  # from the file
     assert training.load_or_train(nn.Linear(2, 2), tmp_path / "b.pt", without_bar).progress_bars == 0
     assert training.load_or_train(nn.Linear(2, 2), tmp_path / "b.pt", without_bar).progress_bars == 0
-    import tqdm.std
+    from tqdm import std
 
-    original = tqdm.std.tqdm.__init__
+    original = std.tqdm.__init__
     with training.progress_bars() as bars:
         with_bar()
         without_bar()
     assert (bars.count, bars.shown) == (2, 1)
-    assert tqdm.std.tqdm.__init__ is original, "the hook is removed after the block"
+    assert std.tqdm.__init__ is original, "the hook is removed after the block"
 
 
 def test_plot_curves_has_two_axes_and_labels():
