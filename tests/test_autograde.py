@@ -136,6 +136,21 @@ def test_demo_writes_feedback_and_grades_csv(stage_demo):
     assert {r["student_id"] for r in rows} == {"reference", "blank", "partial"}
 
 
+def test_training_curves_show_in_graded_runs(stage_demo):
+    """The reference student hands in checkpoints, so grading loads instead of training: the
+    curves still appear (the history travels with the checkpoint, issue 10)."""
+    stage, work, _, _ = stage_demo
+    plotted = 0
+    for path in sorted((work / "autograded" / "reference" / stage).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and "plot_curves(" in cell.source:
+                plotted += 1
+                assert any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])), \
+                    f"{path.name}：评分运行中训练曲线没有画出来"
+    if stage == "stage3":
+        assert plotted >= 3, f"阶段三的三本 notebook 都应画训练曲线，实际 {plotted} 处"
+
+
 # ---------------------------------------------------------------- stage 2 scraper scenarios
 LIST_ONLY_CRAWL = """\
 def crawl(base_url, min_notices=500, delay=0.0, progress=True):
