@@ -12,11 +12,12 @@ from lxml import etree
 from west2ai.mentor.truth import notice_tables, site_truth
 from west2ai.sites import NoticeSite, serve_notice_site
 from west2ai.sites.notice import (
-    ATTACHMENT_CSV_COLUMNS, NOTICE_CSV_COLUMNS, OWNER, attachment_bytes, crawl_tables, generate,
+    ATTACHMENT_CSV_COLUMNS, COLUMNS, NOTICE_CSV_COLUMNS, OWNER, attachment_bytes, crawl_tables, generate,
 )
 
 LIST_XPATH = "/html/body/div[1]/div[2]/div[2]/div/div/div[3]/div[1]/ul/li"
 ATTACH_XPATH = "/html/body/div/div[2]/div[2]/form/div/div[1]/div/ul/li"
+CLICKTIMES = "/system/resource/code/news/click/clicktimes.jsp"
 PAGER_XPATH = "/html/body/div[1]/div[2]/div[2]/div/div/div[3]/div[2]/div[1]/div/span[1]/span[9]/a/text()"
 
 
@@ -43,11 +44,12 @@ def list_url(site, page):
 
 
 def test_size_and_years(site):
+    """As many pages as the real list had: the page numbers 150-215 students hard-code exist."""
     truth = site_truth(site)[0]
-    assert len(truth) >= 700
-    assert site.n_pages == -(-len(truth) // 20)
+    assert len(truth) >= 4000
+    assert site.n_pages == -(-len(truth) // 20) >= 216
     years = set(truth.date.str[:4])
-    assert {"2021", "2022", "2023", "2024", "2025"} <= years
+    assert {str(y) for y in range(2014, 2026)} <= years
     assert list(truth.date) == sorted(truth.date, reverse=True), "newest first"
     assert truth.url.is_unique and truth.notice_id.is_unique
 
@@ -83,7 +85,11 @@ def test_first_page_items_both_selectors(site, http):
         assert li.xpath("normalize-space(./span[@class='doclist_time'])") == row.date
         assert li.xpath("./a/@title")[0].strip() == row.title
         href = li.xpath("./a/@href")[0]
-        assert re.fullmatch(r"info/10(39|40)/\d+\.htm", href)
+        column = COLUMNS[row.publisher][0]
+        if column == 1042:
+            assert href == f"content.jsp?urltype=news.NewsContentUrl&wbtreeid=1042&wbnewsid={row.notice_id}"
+        else:
+            assert href == f"info/{column}/{row.notice_id}.htm"
         assert urljoin(r.url, href) == row.url
 
 
@@ -99,7 +105,7 @@ def test_numbered_pages_count_down(site, http):
         expected = truth[truth.page == page]
         assert len(lis) == len(expected) == min(20, len(truth) - 20 * (page - 1))
         hrefs = [li.xpath("./a/@href")[0] for li in lis]
-        assert all(h.startswith("../info/") for h in hrefs)
+        assert all(h.startswith(("../info/", "../content.jsp?")) for h in hrefs)
         assert [urljoin(url, h) for h in hrefs] == list(expected.url)
     assert (truth.page == p).sum() < 20, "the default site ends on a short page"
 
@@ -156,10 +162,18 @@ def test_detail_pages_and_attachments(site, http):
         r = get(http, row.url)
         assert r.status_code == 200
         doc = etree.HTML(r.text)
-        assert doc.xpath("//div[@class='xl_news']//h4/text()") == [row.title]
+        assert doc.xpath("//h4[@align='center']/text()") == [row.title]
         assert doc.xpath("/html/body/div/div[2]/div[2]/form/div/div[1]/div/div[1]/h4/text()") == [row.title]
+        assert doc.xpath("/html/body/div/div[2]/div[1]/p/a[3]/text()") == [row.publisher]
+        assert doc.xpath("//p[@class='w-main-dh-text']/a[last()]/text()") == [row.publisher]
+        sj = doc.xpath("//div[@class='fl xl_sj']/span")
+        assert [s.get("class") for s in sj] == ["xl_sj_icon", "xl_sj_icon2"]
+        assert sj[0].text == f"发布时间：{row.date}"
         lis = doc.xpath(ATTACH_XPATH)
-        assert lis == doc.xpath('//ul[@style="list-style-type:none;"]/li')
+        assert lis == doc.xpath('//ul[@style="list-style-type:none;"]/li') == doc.xpath('//div[@class="xl_main"]/ul/li')
+        for a in att[att.notice_url == row.url].itertuples():  # bare "&" in the HTML as served
+            assert f'<a href="/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner={OWNER}&wbfileid={a.file_id}"' in r.text
+        assert "&amp;owner" not in r.text
         expected = att[att.notice_url == row.url]
         assert len(lis) == n == len(expected)
         for li, a in zip(lis, expected.itertuples()):
@@ -188,6 +202,52 @@ def test_clicktimes_json_and_download(site, http):
     assert http.get(bad, timeout=10).status_code == 404
 
 
+def test_clicktimes_compact_json_get_and_post(site, http):
+    """Exactly the real site's bytes: compact, wbshowtimes first; POST with form fields too."""
+    a = site_truth(site)[1].iloc[3]
+    fields = {"wbnewsid": a.file_id, "owner": OWNER, "type": "wbnewsfile", "randomid": "nattach"}
+    expected = f'{{"wbshowtimes":{a.downloads},"randomid":"nattach","wbnewsid":{a.file_id}}}'
+    url = site.url(CLICKTIMES)
+    assert http.get(url, params=fields, timeout=5).text == expected
+    assert http.post(url, data=fields, timeout=5).text == expected
+    query = f"?wbnewsid={a.file_id}&owner={OWNER}"
+    assert http.post(url + query, data={"type": "wbnewsfile", "randomid": "nattach"}, timeout=5).text == expected
+    assert http.get(url, params=fields, timeout=5).text == expected, "the connection still works after a POST"
+    assert http.post(url, data={**fields, "owner": 1}, timeout=5).status_code == 404
+    assert http.post(url, data={**fields, "wbnewsid": "x"}, timeout=5).status_code == 404
+
+
+def test_publisher_lists(site, http):
+    """Each publisher's own list, /jxtz/{abbr}.htm then /jxtz/{abbr}/{N}.htm, counting down."""
+    truth = site_truth(site)[0]
+    assert set(truth.publisher) == set(COLUMNS)
+    for publisher, (column, abbr) in COLUMNS.items():
+        mine = truth[truth.publisher == publisher]
+        assert (mine.column == column).all()
+        pages = -(-len(mine) // 20)
+        first = site.url(f"/jxtz/{abbr}.htm")
+        doc = tree(http, first)
+        assert doc.xpath("//span[@class='p_no']/a")[-1].text == str(pages)
+        assert doc.xpath("//span[@class='p_no']/a")[-1].get("href") == f"{abbr}/1.htm"
+        assert doc.xpath("//span[@class='p_t']/text()")[0] == f"共{len(mine)}条"
+        got = [urljoin(first, h) for h in doc.xpath(LIST_XPATH.replace("/li", "/li/a/@href"))]
+        assert got == list(mine.url[:20])
+        assert list(mine.publisher_list_url[:20]) == [first] * min(20, len(mine))
+        last = site.url(f"/jxtz/{abbr}/1.htm")
+        doc = tree(http, last)
+        got = [urljoin(last, h) for h in doc.xpath("//ul[@class='list-gl']/li/a/@href")]
+        assert got == list(mine.url[20 * (pages - 1):])
+        assert urljoin(last, doc.xpath("//span[@class='p_first p_fun']/a/@href")[0]) == first
+
+
+def test_ids_in_real_ranges(site):
+    notices, attachments = site_truth(site)
+    assert 5_000 < notices.notice_id.min() and notices.notice_id.max() < 15_000
+    assert 13_000_000 < attachments.file_id.min() < 13_100_000
+    assert 16_300_000 < attachments.file_id.max() < 16_800_000
+    assert attachments.file_id.is_unique and notices.notice_id.is_monotonic_decreasing
+
+
 def test_downloads_depend_on_publisher(site):
     att = site_truth(site)[1].merge(site_truth(site)[0][["notice_id", "publisher"]], on="notice_id")
     means = att.groupby("publisher").downloads.mean()
@@ -199,8 +259,16 @@ def test_404_and_unknown(site, http):
     for path in ("/nope.htm", "/info/1039/1.htm", "/jxtz/abc.htm", "/system/_content/download.jsp?wbfileid=1",
                  "/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1744984858&wbfileid=x"):
         assert get(http, site.url(path)).status_code == 404, path
-    other_col = site_truth(site)[0].path.iloc[0].replace("/1039/", "/1041/")
-    assert get(http, site.url(other_col)).status_code == 404
+    truth = site_truth(site)[0]
+    row = truth[truth.column == 1039].iloc[0]
+    assert get(http, site.url(row.path.replace("/1039/", "/1041/"))).status_code == 404, "only in its own column"
+    row = truth[truth.column == 1042].iloc[0]
+    assert get(http, site.url(f"/info/1042/{row.notice_id}.htm")).status_code == 404, "教材中心 is content.jsp only"
+    assert get(http, site.url(row.path.replace("wbtreeid=1042", "wbtreeid=1041"))).status_code == 404
+    assert get(http, site.url("/content.jsp?urltype=news.NewsContentUrl&wbtreeid=1042&wbnewsid=1")).status_code == 404
+    assert get(http, site.url(f"/jxtz/{site.n_pages - 1}.htm")).status_code == 200
+    for path in (f"/jxtz/{site.n_pages}.htm", "/jxtz/kszx/0.htm", "/jxtz/jczx/99.htm", "/jxtz/nope.htm"):
+        assert get(http, site.url(path)).status_code == 404, path
 
 
 def test_dot_segments_resolved(site, http):
@@ -220,10 +288,18 @@ def test_deterministic_and_seeded():
     assert len(small) == 45
 
 
-def test_generation_fast():
+def test_generation_fast(measurements):
+    """The whole site builds in well under a second per thousand notices."""
     t0 = time.perf_counter()
-    NoticeSite(seed=99)
-    assert time.perf_counter() - t0 < 1.0
+    site = NoticeSite(seed=99)
+    seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    big = generate(99, 20_000)
+    big_seconds = time.perf_counter() - t0
+    measurements.append(f"notice site: {site.n_notices} notices built in {seconds * 1000:.0f} ms; "
+                        f"{big.n} notices generated in {big_seconds * 1000:.0f} ms")
+    assert seconds < 0.25 * site.n_notices / 1000, f"{seconds:.2f} s for {site.n_notices} notices"
+    assert big_seconds < 0.25 * big.n / 1000, f"{big_seconds:.2f} s for {big.n} notices"
 
 
 def test_crawl_tables_schema():

@@ -22,8 +22,11 @@ def notice_tables(seed: int = notice.DEFAULT_SEED, n_notices: int = notice.DEFAU
     """Ground truth ``(notices, attachments)`` of a site, without serving it.
 
     ``notices``: one row per notice, newest first — notice_id, date (``YYYY-MM-DD``),
-    publisher (no brackets), title (the full clean title), url (absolute detail URL), path,
-    page (1 = ``/jxtz.htm``), list_url, n_attachments, views.
+    publisher (no brackets), title (the full clean title), url (absolute detail URL: what a
+    scraper gets by joining the list's href with the page URL), path (``/info/{column}/{id}.htm``,
+    or ``/content.jsp?…&wbnewsid={id}`` with its query for 教材中心), page (1 = ``/jxtz.htm``),
+    list_url, n_attachments, views, column, publisher_page and publisher_list_url (the notice's
+    page in its publisher's own list ``/jxtz/{abbr}.htm``, ``/jxtz/{abbr}/{N}.htm``).
     ``attachments``: one row per attachment — file_id (``wbfileid``), notice_id, notice_url,
     name, downloads (what the clicktimes endpoint answers), url (absolute download URL), path
     (path and query), size (bytes).
