@@ -109,6 +109,18 @@ print(sorted(counts.items(), key=lambda kv: kv[1], reverse=True))
 print(fruits.sort())              # None! sort() works in place ...
 print(fruits)                     # ... and has changed the list itself
 
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "think-01", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：
+# 1. 上面 `print(fruits.sort())` 为什么打印 `None`？如果写成 `fruits = fruits.sort()`，之后 `fruits` 是什么？
+# 2. 把 `counts.get(f, 0) + 1` 换成 `counts[f] + 1`，运行时会发生什么？
+#
+# <details><summary>提示</summary>
+#
+# 1. `list.sort()` 原地修改列表，返回值是 `None`；`fruits = fruits.sort()` 会让名字 `fruits` 指向 `None`，排好序的列表就找不到了。想要新列表时用 `sorted(...)`。
+# 2. 第一次遇到某个单词时字典里还没有这个键，`counts[f]` 会抛出 `KeyError`；`get(f, 0)` 在键不存在时返回默认值 0。
+#
+# </details>
+
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-04", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 1.1：词频统计（2 分）
 #
@@ -158,10 +170,13 @@ _texts = [
 ]
 for _t in _texts:
     _got = word_freq(_t)
-    assert type(_got) is list
-    assert all(type(p) is tuple and len(p) == 2 and type(p[0]) is str and type(p[1]) is int for p in _got)
-    assert _got == _ref_word_freq(_t), (_t, _got)
-assert word_freq("!!! ??? ,,,") == []
+    assert type(_got) is list, f"word_freq({_t!r}) 应返回 list，实际返回 {type(_got).__name__}"
+    assert all(type(p) is tuple and len(p) == 2 and type(p[0]) is str and type(p[1]) is int for p in _got), \
+        f"word_freq({_t!r}) 的每一项应是 (str, int) 元组，实际返回 {_got!r}"
+    assert _got == _ref_word_freq(_t), \
+        f"word_freq({_t!r}) 的结果不对（检查转小写、制表符/换行切分、去两端标点、同次数按字母序）：你的函数返回 {_got!r}"
+_got = word_freq("!!! ??? ,,,")
+assert _got == [], f"只有标点的文本去掉标点后没有单词：你的函数返回 {_got!r}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-07", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -200,16 +215,19 @@ assert group_by([], "city") == {}, "空列表应返回空字典 {}"
 ### BEGIN HIDDEN TESTS
 _recs = [{"id": i, "grade": "ABCAB"[i % 5], "even": i % 2 == 0} for i in range(12)]
 _g = group_by(_recs, "grade")
-assert type(_g) is dict
-assert list(_g) == ["A", "B", "C"]
-assert all(type(v) is list for v in _g.values())
-assert [r["id"] for r in _g["A"]] == [0, 3, 5, 8, 10]
-assert [r["id"] for r in _g["B"]] == [1, 4, 6, 9, 11]
-assert [r["id"] for r in _g["C"]] == [2, 7]
-assert _g["A"][0] is _recs[0], "分组里应放原来的记录对象"
+assert type(_g) is dict, f"group_by 应返回普通 dict，实际返回 {type(_g).__name__}（defaultdict 请用 dict(...) 转换）"
+assert list(_g) == ["A", "B", "C"], f"按 'grade' 分组时键应按第一次出现的顺序排列，你的键顺序为 {list(_g)}"
+assert all(type(v) is list for v in _g.values()), f"每组应是 list，实际类型为 {[type(v).__name__ for v in _g.values()]}"
+for _key in "ABC":
+    _ids = [r["id"] for r in _g[_key]]
+    _want = [r["id"] for r in _recs if r["grade"] == _key]
+    assert _ids == _want, f"'{_key}' 组的记录应保持原始顺序且不遗漏：你的分组里 id 依次为 {_ids}"
+assert _g["A"][0] is _recs[0], "分组里应放原来的记录对象，而不是副本"
 _g2 = group_by(_recs, "even")
-assert list(_g2) == [True, False] and len(_g2[True]) == 6 and len(_g2[False]) == 6
-assert type(group_by([], "x")) is dict and group_by([], "x") == {}
+assert list(_g2) == [True, False] and len(_g2[True]) == 6 and len(_g2[False]) == 6, \
+    f"按布尔值键 'even' 分组不对：你的键为 {list(_g2)}，各组长度 {[len(v) for v in _g2.values()]}"
+_e = group_by([], "x")
+assert type(_e) is dict and _e == {}, f"空列表应返回空 dict，你的函数返回 {_e!r}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-10", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -260,10 +278,13 @@ _roster = [{"name": n, "score": s} for n, s in
            [("zed", 60), ("amy", 75), ("Bea", 75), ("kai", 99), ("eve", 60), ("al", 75), ("neg", -3)]]
 _before = [dict(s) for s in _roster]
 _r = sort_students(_roster)
-assert type(_r) is list and _r is not _roster
-assert [s["name"] for s in _r] == ["kai", "Bea", "al", "amy", "eve", "zed", "neg"]
-assert _roster == _before
-assert sort_students([]) == []
+assert type(_r) is list and _r is not _roster, "应返回一个新的 list（不要原地排序后返回原列表）"
+_names = [s["name"] for s in _r]
+assert _names == ["kai", "Bea", "al", "amy", "eve", "zed", "neg"], \
+    f"另一组学生（含大小写不同的名字、负分）排序不对：你的顺序为 {_names}（同分按字符串默认顺序，大写字母在小写之前）"
+assert _roster == _before, "不要修改传入的列表或其中的字典"
+_e = sort_students([])
+assert _e == [], f"空列表应返回 []，你的函数返回 {_e!r}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-15", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -288,13 +309,18 @@ assert callable(h), "compose 应返回一个函数"
 assert h(3) == 8, f"compose(dbl, inc)(3) 应先 +1 再 ×2 得到 8，实际为 {h(3)}"
 assert compose()(42) == 42, "compose() 应返回恒等函数"
 ### BEGIN HIDDEN TESTS
-assert compose(inc, dbl)(3) == 7
-assert compose(str, abs, inc)(-5) == "4"
-assert compose(len)("hello") == 5
+_v = compose(inc, dbl)(3)
+assert _v == 7, f"compose(inc, dbl)(3) 应先 ×2 再 +1：你的函数返回 {_v!r}（最右边的函数最先执行）"
+_v = compose(str, abs, inc)(-5)
+assert _v == str(abs(-5 + 1)), f"三个函数组合 compose(str, abs, inc)(-5) 的结果不对：你的函数返回 {_v!r}"
+_v = compose(len)("hello")
+assert _v == 5, f"只有一个函数时 compose(len)('hello') 应等于 len('hello')：你的函数返回 {_v!r}"
 _ident = compose()
-assert _ident("x") == "x" and _ident([1]) == [1]
+assert _ident("x") == "x" and _ident([1]) == [1], \
+    f"compose() 应是恒等函数：对 'x' 返回 {_ident('x')!r}，对 [1] 返回 {_ident([1])!r}"
 _fs = [lambda x, k=k: x * 10 + k for k in range(4)]
-assert compose(*_fs)(0) == 3210
+_v = compose(*_fs)(0)
+assert _v == 3210, f"四个函数的组合顺序不对：compose(f0, f1, f2, f3)(0) 应先执行 f3，你的函数返回 {_v!r}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-18", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -349,6 +375,18 @@ print(add.__name__, "|", add.__doc__)   # kept by functools.wraps
 print(hello("west2"))
 
 
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "think-02", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：
+# 1. 如果把 `log_calls` 里的 `@functools.wraps(func)` 删掉，上面最后打印的 `add.__name__` 和 `add.__doc__` 会变成什么？
+# 2. 为什么 `@repeat(3)` 要写三层函数，而 `@log_calls` 只要两层？
+#
+# <details><summary>提示</summary>
+#
+# 1. 分别变成 `'wrapper'` 和 `None`：`add` 这个名字现在指向的是 `wrapper`，它没有文档字符串。
+# 2. `@log_calls` 等价于 `add = log_calls(add)`，`log_calls` 本身就是装饰器；`@repeat(3)` 等价于 `hello = repeat(3)(hello)`：先调用 `repeat(3)` 得到真正的装饰器，再用它装饰函数，所以多一层。
+#
+# </details>
+
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-20", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 3.1：调用计数器（2 分）
 #
@@ -401,13 +439,16 @@ for _i in range(5):
     except KeyError:
         pass
     else:
-        raise AssertionError("异常应照常抛出")
-assert _boom.calls == 5
-assert _ident.calls == 0
-assert _ident(1, 2, z=3) == ((1, 2), {"z": 3})
-assert _ident.calls == 1 and _boom.calls == 5
-assert _boom.__name__ == "_boom" and _ident.__name__ == "_ident"
-assert getattr(_boom, "__wrapped__", None) is not None
+        raise AssertionError("被装饰的函数抛出的异常应照常抛出，不要吞掉")
+assert _boom.calls == 5, f"抛出异常的调用也要计数：调用 5 次后 calls 为 {_boom.calls}（在调用 func 之前加 1）"
+assert _ident.calls == 0, f"每个被装饰的函数应有自己的计数：另一个函数还没调用，calls 却为 {_ident.calls}"
+_v = _ident(1, 2, z=3)
+assert _v == ((1, 2), {"z": 3}), f"位置参数和关键字参数都应原样传给原函数：_ident(1, 2, z=3) 返回 {_v!r}"
+assert _ident.calls == 1 and _boom.calls == 5, \
+    f"两个函数的计数应互不影响：现在分别为 {_ident.calls} 和 {_boom.calls}"
+assert _boom.__name__ == "_boom" and _ident.__name__ == "_ident", \
+    f"函数名应被保留：得到 {_boom.__name__!r} 和 {_ident.__name__!r}（用 functools.wraps）"
+assert getattr(_boom, "__wrapped__", None) is not None, "包装函数上没有 __wrapped__：请用 @functools.wraps(func)"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-23", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -473,10 +514,10 @@ def _always_fails(tag, *, sep="-"):
 try:
     _always_fails("t", sep=":")
 except TimeoutError as _e:
-    assert str(_e) == "t:4", "应重新抛出最后一次的异常"
+    assert str(_e) == "t:4", f"全部失败时应重新抛出最后一次的异常：你抛出的异常信息为 {str(_e)!r}"
 else:
-    raise AssertionError("全部失败时应抛出异常")
-assert _n["calls"] == 4
+    raise AssertionError("retry(4) 装饰的函数每次都失败时应抛出异常，你的包装函数没有抛出")
+assert _n["calls"] == 4, f"retry(4) 全部失败时原函数应恰好执行 4 次，实际执行了 {_n['calls']} 次"
 
 _m = {"calls": 0}
 
@@ -485,7 +526,8 @@ def _ok_first():
     _m["calls"] += 1
     return "ok"
 
-assert _ok_first() == "ok" and _m["calls"] == 1, "成功后不应再重试"
+_v = _ok_first()
+assert _v == "ok" and _m["calls"] == 1, f"第一次就成功时应立即返回：返回 {_v!r}，原函数执行了 {_m['calls']} 次"
 
 _k = {"calls": 0}
 
@@ -499,14 +541,14 @@ try:
 except ValueError:
     pass
 else:
-    raise AssertionError
-assert _k["calls"] == 1
+    raise AssertionError("retry(1) 装饰的函数失败时应抛出它的异常，你的包装函数没有抛出")
+assert _k["calls"] == 1, f"retry(1) 应只执行 1 次，实际执行了 {_k['calls']} 次"
 try:
     retry(-2)
 except ValueError:
     pass
 else:
-    raise AssertionError
+    raise AssertionError("retry(-2)（times < 1）应立刻抛出 ValueError")
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-26", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -629,12 +671,14 @@ assert v == Vector2D(1, 2), "分量相同的两个向量应相等"
 assert v != Vector2D(2, 1), "分量不同的向量不应相等"
 assert v != (1, 2), "Vector2D 不应等于元组（非 Vector2D 时返回 NotImplemented）"
 ### BEGIN HIDDEN TESTS
-assert repr(Vector2D(0.5, -1)) == "Vector2D(0.5, -1)"
-assert repr(Vector2D(-7, 30)) == "Vector2D(-7, 30)"
-assert Vector2D(3, 4) == Vector2D(3, 4) and not (Vector2D(3, 4) == Vector2D(3, 5))
-assert not (Vector2D(3, 4) == [3, 4]) and Vector2D(0, 0) != None  # noqa: E711
-assert Vector2D.__eq__(Vector2D(1, 1), "x") is NotImplemented
-assert Vector2D(1, 2) == Vector2D(1.0, 2.0)
+for _v, _want in [(Vector2D(0.5, -1), "Vector2D(0.5, -1)"), (Vector2D(-7, 30), "Vector2D(-7, 30)")]:
+    assert repr(_v) == _want, f"另一个向量的 repr 不对（分量用 repr 显示、逗号后一个空格）：你的 __repr__ 返回 {repr(_v)!r}"
+assert Vector2D(3, 4) == Vector2D(3, 4) and not (Vector2D(3, 4) == Vector2D(3, 5)), \
+    "Vector2D(3, 4) 与 Vector2D(3, 4) 应相等、与 Vector2D(3, 5) 不相等"
+assert not (Vector2D(3, 4) == [3, 4]) and Vector2D(0, 0) != None, "Vector2D 不应等于列表或 None"  # noqa: E711
+_v = Vector2D.__eq__(Vector2D(1, 1), "x")
+assert _v is NotImplemented, f"和字符串比较时 __eq__ 应返回 NotImplemented，你的 __eq__ 返回 {_v!r}"
+assert Vector2D(1, 2) == Vector2D(1.0, 2.0), "Vector2D(1, 2) 与 Vector2D(1.0, 2.0) 的分量数值相等，应相等"
 ### END HIDDEN TESTS
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-vector-ops-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
@@ -649,23 +693,27 @@ assert abs(Vector2D(3, 4)) == 5.0, f"abs(Vector2D(3, 4)) 应为 5.0，实际为 
 ### BEGIN HIDDEN TESTS
 _a, _b = Vector2D(2.5, -1), Vector2D(-0.5, 7)
 _s = _a + _b
-assert type(_s) is Vector2D and (_s.x, _s.y) == (2.0, 6)
-assert (_a.x, _a.y) == (2.5, -1), "加法不应修改原向量"
+assert type(_s) is Vector2D and (_s.x, _s.y) == (2.0, 6), \
+    f"Vector2D(2.5, -1) + Vector2D(-0.5, 7) 的结果不对：你的加法返回 {_s!r}"
+assert (_a.x, _a.y) == (2.5, -1), f"加法不应修改原向量：左边的向量变成了 {(_a.x, _a.y)}"
 _m = Vector2D(-2, 5) * 0.5
-assert type(_m) is Vector2D and (_m.x, _m.y) == (-1.0, 2.5)
+assert type(_m) is Vector2D and (_m.x, _m.y) == (-1.0, 2.5), f"Vector2D(-2, 5) * 0.5 的结果不对：你返回 {_m!r}"
 _r = 4 * Vector2D(-2, 5)
-assert type(_r) is Vector2D and (_r.x, _r.y) == (-8, 20)
-assert Vector2D(1, 2).__add__((1, 2)) is NotImplemented
+assert type(_r) is Vector2D and (_r.x, _r.y) == (-8, 20), f"4 * Vector2D(-2, 5) 的结果不对：你返回 {_r!r}"
+_v = Vector2D(1, 2).__add__((1, 2))
+assert _v is NotImplemented, f"加一个元组时 __add__ 应返回 NotImplemented，你的 __add__ 返回 {_v!r}"
 try:
     Vector2D(1, 2) + 5
 except TypeError:
     pass
 else:
-    raise AssertionError("向量加数字应抛出 TypeError")
+    raise AssertionError("Vector2D(1, 2) + 5 应抛出 TypeError（__add__ 返回 NotImplemented 即可）")
 _len = abs(Vector2D(-5, 12))
-assert type(_len) is float and _len == 13.0
-assert type(abs(Vector2D(0, 0))) is float and abs(Vector2D(0, 0)) == 0.0
-assert math.isclose(abs(Vector2D(1, 1)), 2 ** 0.5)
+assert type(_len) is float and _len == 13.0, f"abs(Vector2D(-5, 12)) 的结果不对：你返回 {_len!r}（应是 float）"
+_z = abs(Vector2D(0, 0))
+assert type(_z) is float and _z == 0.0, f"零向量的长度应是 float 0.0，你返回 {_z!r}"
+_v = abs(Vector2D(1, 1))
+assert math.isclose(_v, 2 ** 0.5), f"abs(Vector2D(1, 1)) 应为 √2，你返回 {_v!r}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-32", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -728,19 +776,23 @@ _src = ["s1", "s2", "s3", "s4"]
 _c = Playlist("c", _src)
 _src.append("s5")
 _src[0] = "changed"
-assert len(_c) == 4 and _c[0] == "s1", "应保存传入列表的副本"
+assert len(_c) == 4 and _c[0] == "s1", f"应保存传入列表的副本：外面改了原列表后，歌单长度 {len(_c)}、第一首 {_c[0]!r}"
 _c.add("s6")
-assert _src == ["changed", "s2", "s3", "s4", "s5"], "add 不应修改调用者的列表"
-assert _c[1:3] == ["s2", "s3"] and _c[::-1][0] == "s6"
+assert _src == ["changed", "s2", "s3", "s4", "s5"], f"add 不应修改调用者的列表，它变成了 {_src}"
+_v1, _v2 = _c[1:3], _c[::-1][0]
+assert _v1 == ["s2", "s3"] and _v2 == "s6", f"切片应和列表一致：_c[1:3] 得 {_v1!r}，_c[::-1][0] 得 {_v2!r}"
 try:
     _c[99]
 except IndexError:
     pass
 else:
     raise AssertionError("越界下标应抛出 IndexError")
-assert list(itertools.islice(iter(_c), 20)) == ["s1", "s2", "s3", "s4", "s6"]
-assert type(len(_c)) is int and ("s6" in _c) is True and ("zz" in _c) is False
-assert len(Playlist("t", ())) == 0 and len(Playlist("g", (x for x in "ab"))) == 2
+_v = list(itertools.islice(iter(_c), 20))
+assert _v == ["s1", "s2", "s3", "s4", "s6"], f"for 循环应依次得到歌单中的歌曲，实际得到 {_v}"
+assert type(len(_c)) is int and ("s6" in _c) is True and ("zz" in _c) is False, \
+    "len 应返回 int，in 应返回 True/False"
+_t, _g = Playlist("t", ()), Playlist("g", (x for x in "ab"))
+assert len(_t) == 0 and len(_g) == 2, f"songs 也可以是元组或生成器：得到长度 {len(_t)} 和 {len(_g)}（用 list(songs) 复制）"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-35", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -803,10 +855,13 @@ assert find_phones("订单号 2138123456789") == [], "更长数字串中的一�
 _t = ("tel:19912345678abc, 12812345678, 1381234567, 139123456789; "
       "+8613700001111 联系13600002222或17788889999。10012345678 15511112222")
 _got = find_phones(_t)
-assert type(_got) is list and all(type(x) is str for x in _got)
-assert _got == ["19912345678", "13600002222", "17788889999", "15511112222"], _got
-assert find_phones("") == []
-assert find_phones("18600001111-13900002222") == ["18600001111", "13900002222"]
+assert type(_got) is list and all(type(x) is str for x in _got), f"应返回字符串列表，实际返回 {_got!r}"
+assert _got == ["19912345678", "13600002222", "17788889999", "15511112222"], \
+    f"一段混合文本（含第二位不对、位数不对、带 +86 前缀、紧挨字母汉字的号码）结果不对：你的函数返回 {_got}"
+_e = find_phones("")
+assert _e == [], f"空字符串应返回 []，你的函数返回 {_e!r}"
+_v = find_phones("18600001111-13900002222")
+assert _v == ["18600001111", "13900002222"], f"用 - 连接的两个号码都应找到：你的函数返回 {_v}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-40", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -846,11 +901,15 @@ assert parse_dates("2024-03/15") == [], "两个分隔符不同的不算日期"
 ### BEGIN HIDDEN TESTS
 _t = "a1999年12月31日b 2000/1/2, 2001-02-03; 2002-4/5 2003/06-07 deadline 2030年7月1日!"
 _got = parse_dates(_t)
-assert type(_got) is list
-assert all(type(d) is tuple and len(d) == 3 and all(type(v) is int for v in d) for d in _got)
-assert _got == [(1999, 12, 31), (2000, 1, 2), (2001, 2, 3), (2030, 7, 1)], _got
-assert parse_dates("") == [] and parse_dates("2024年3月") == []
-assert parse_dates("2024/3/5 和 2024-3-5") == [(2024, 3, 5), (2024, 3, 5)]
+assert type(_got) is list, f"应返回 list，实际返回 {type(_got).__name__}"
+assert all(type(d) is tuple and len(d) == 3 and all(type(v) is int for v in d) for d in _got), \
+    f"每个日期应是三个 int 组成的元组，实际返回 {_got!r}"
+assert _got == [(1999, 12, 31), (2000, 1, 2), (2001, 2, 3), (2030, 7, 1)], \
+    f"一段混合三种写法（含分隔符不一致的假日期）的文本结果不对：你的函数返回 {_got}"
+_e1, _e2 = parse_dates(""), parse_dates("2024年3月")
+assert _e1 == [] and _e2 == [], f"空文本和没有“日”的“2024年3月”都不是日期：你的函数返回 {_e1!r} 和 {_e2!r}"
+_v = parse_dates("2024/3/5 和 2024-3-5")
+assert _v == [(2024, 3, 5), (2024, 3, 5)], f"同一个日期出现两次都应返回：你的函数返回 {_v}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-43", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -896,9 +955,12 @@ assert got == [4, 16, 36], f"应为 [4, 16, 36]，实际为 {got}"
 assert even_squares([]) == [], "空矩阵应返回空列表"
 ### BEGIN HIDDEN TESTS
 _got = even_squares([[], [-2, -3, 0], [7], [10, 11, 12]])
-assert type(_got) is list and _got == [4, 0, 100, 144], _got
-assert even_squares([[1, 3], [5]]) == []
-assert even_squares([[8]]) == [64]
+assert type(_got) is list and _got == [4, 0, 100, 144], \
+    f"含空行、负数和 0 的矩阵结果不对（负偶数和 0 也是偶数）：你的函数返回 {_got!r}"
+_v = even_squares([[1, 3], [5]])
+assert _v == [], f"没有偶数时应返回 []，你的函数返回 {_v!r}"
+_v = even_squares([[8]])
+assert _v == [64], f"even_squares([[8]]) 的结果不对：你的函数返回 {_v!r}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-48", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -932,13 +994,18 @@ assert ini == {"A", "B"}, f"应为 {{'A', 'B'}}，实际为 {ini}（记得跳过
 ### BEGIN HIDDEN TESTS
 _d = {"x": 10, "y": (1, 2), 3: "z"}
 _inv = invert_dict(_d)
-assert type(_inv) is dict and _inv == {10: "x", (1, 2): "y", "z": 3}
-assert _d == {"x": 10, "y": (1, 2), 3: "z"}, "不要修改传入的字典"
-assert type(invert_dict({})) is dict and invert_dict({}) == {}
+assert type(_inv) is dict and _inv == {10: "x", (1, 2): "y", "z": 3}, \
+    f"键和值类型混合的字典互换结果不对：你的函数返回 {_inv!r}"
+assert _d == {"x": 10, "y": (1, 2), 3: "z"}, f"不要修改传入的字典，它变成了 {_d!r}"
+_e = invert_dict({})
+assert type(_e) is dict and _e == {}, f"空字典互换后应是空 dict，你的函数返回 {_e!r}"
 _ini = initials(["zoo", "Zen", "é", "", "42nd", "quiet"])
-assert type(_ini) is set and _ini == {"Z", "É", "4", "Q"}
-assert type(initials([])) is set and initials(["", ""]) == set()
-assert type(initials(w for w in ["ab"])) is set
+assert type(_ini) is set and _ini == {"Z", "É", "4", "Q"}, \
+    f"另一组单词（含大小写、非英文字母、数字开头、空串）结果不对：你的函数返回 {_ini!r}"
+_e1, _e2 = initials([]), initials(["", ""])
+assert type(_e1) is set and _e2 == set(), f"没有非空单词时应返回空集合 set()，你的函数返回 {_e1!r} 和 {_e2!r}"
+_v = initials(w for w in ["ab"])
+assert type(_v) is set, f"参数是生成器时也应返回 set，你的函数返回 {type(_v).__name__}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-51", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -974,10 +1041,24 @@ print(list(itertools.islice(naturals(), 5)))
 print(sum(x * x for x in range(4)))              # a generator expression
 
 
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "think-03", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：
+# 1. 运行 `g = countdown(3)` 时为什么没有打印 `start`？`start` 和 `done` 分别是在哪一步打印出来的？
+# 2. 在上面的 `print(list(g))` 之后再执行一次 `list(g)`，会得到什么？
+#
+# <details><summary>提示</summary>
+#
+# 1. 调用生成器函数只创建生成器对象，函数体一行都不执行；第一次 `next(g)` 才从头运行到第一个 `yield`，所以 `start` 在 `print(next(g))` 时打印；`list(g)` 取完剩下的值、函数体走到末尾时打印 `done`。
+# 2. 得到空列表 `[]`：生成器只能遍历一次，用完就“耗尽”了，想再来一遍要重新调用 `countdown(3)`。
+#
+# </details>
+
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-53", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 7.1：斐波那契生成器（2 分）
 #
 # 用 `yield` 实现**无穷**生成器函数 `fibonacci()`，依次产生 0, 1, 1, 2, 3, 5, 8, …（每一项是前两项之和）。每次调用 `fibonacci()` 都从头开始一个新的、独立的序列。
+#
+# 自查用的数值：从第 0 项数起，第 10 项是 55，第 50 项是 12586269025——用整数相加就是精确的，不要用含 $\sqrt{5}$ 的浮点公式。
 
 # %% nbgrader={"grade": false, "grade_id": "ex-fib", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def fibonacci():
@@ -995,16 +1076,22 @@ first = list(itertools.islice(fibonacci(), 8))
 assert first == [0, 1, 1, 2, 3, 5, 8, 13], f"前 8 项应为 [0, 1, 1, 2, 3, 5, 8, 13]，实际为 {first}"
 ### BEGIN HIDDEN TESTS
 _g1, _g2 = fibonacci(), fibonacci()
-assert type(_g1) is types.GeneratorType
-assert [next(_g1) for _ in range(5)] == [0, 1, 1, 2, 3]
-assert next(_g2) == 0, "每个生成器应独立从头开始"
-assert next(_g1) == 5
+assert type(_g1) is types.GeneratorType, f"fibonacci() 应返回生成器，实际返回 {type(_g1).__name__}"
+_v = [next(_g1) for _ in range(5)]
+assert _v == [0, 1, 1, 2, 3], f"用 next() 逐个取前 5 项应为 [0, 1, 1, 2, 3]，实际为 {_v}"
+_v = next(_g2)
+assert _v == 0, f"每个生成器应独立从头开始：第二个生成器的第一项是 {_v!r}"
+_v = next(_g1)
+assert _v == 5, f"第一个生成器的第 6 项应为 5（不受第二个生成器影响），实际为 {_v!r}"
 _a, _b, _ref = 0, 1, []
 for _ in range(60):
     _ref.append(_a)
     _a, _b = _b, _a + _b
 _got = list(itertools.islice(fibonacci(), 60))
-assert _got == _ref and all(type(x) is int for x in _got)
+_bad = next((i for i, (x, y) in enumerate(zip(_got, _ref)) if x != y or type(x) is not int), None)
+assert _got == _ref and all(type(x) is int for x in _got), \
+    f"前 60 项不对：从第 {_bad} 项（从 0 数）起出错，你的值为 {_got[_bad] if _bad is not None and _bad < len(_got) else None!r}" \
+    "（应是 int，不要用浮点公式）"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-56", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -1049,24 +1136,28 @@ def _source(n):
 
 _g = chunked(_source(100), 4)
 assert _pulled == [], "调用 chunked 时还不应读取任何元素"
-assert next(_g) == [0, 1, 2, 3]
+_v = next(_g)
+assert _v == [0, 1, 2, 3], f"从一个 100 个元素的生成器按 4 分块，第一块不对：你得到 {_v!r}"
 assert len(_pulled) <= 5, f"取第一块时只应读取约 4 个元素，实际读取了 {len(_pulled)} 个（要惰性）"
-assert next(_g) == [4, 5, 6, 7] and len(_pulled) <= 9
+_v = next(_g)
+assert _v == [4, 5, 6, 7] and len(_pulled) <= 9, f"第二块为 {_v!r}，到此共读取了 {len(_pulled)} 个元素（要惰性）"
 _all = list(itertools.islice(chunked("abcdefghij", 4), 10))
-assert _all == [["a", "b", "c", "d"], ["e", "f", "g", "h"], ["i", "j"]]
-assert all(type(c) is list for c in _all)
-assert list(itertools.islice(chunked(range(6), 2), 10)) == [[0, 1], [2, 3], [4, 5]]
-assert list(itertools.islice(chunked(range(3), 10), 10)) == [[0, 1, 2]]
-assert list(itertools.islice(chunked(range(3), 1), 10)) == [[0], [1], [2]]
+assert _all == [["a", "b", "c", "d"], ["e", "f", "g", "h"], ["i", "j"]], f"把字符串 'abcdefghij' 按 4 分块的结果不对：{_all!r}"
+assert all(type(c) is list for c in _all), f"每一块都应是 list，实际类型为 {[type(c).__name__ for c in _all]}"
+for _n, _size in [(6, 2), (3, 10), (3, 1)]:
+    _v = list(itertools.islice(chunked(range(_n), _size), 10))
+    _want = [list(range(_n))[i:i + _size] for i in range(0, _n, _size)]
+    assert _v == _want, f"chunked(range({_n}), {_size}) 的结果不对：你的生成器产生了 {_v}"
 _inf = chunked(itertools.count(), 3)
-assert next(_inf) == [0, 1, 2] and next(_inf) == [3, 4, 5]
+_v1, _v2 = next(_inf), next(_inf)
+assert _v1 == [0, 1, 2] and _v2 == [3, 4, 5], f"无穷序列也应能分块：前两块为 {_v1!r}、{_v2!r}"
 for _bad in (0, -1):
     try:
         next(chunked([1, 2, 3], _bad))
     except ValueError:
         pass
     else:
-        raise AssertionError("size < 1 时应抛出 ValueError")
+        raise AssertionError(f"size={_bad}（< 1）时应抛出 ValueError")
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-59", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -1185,15 +1276,18 @@ assert r.perimeter() == 10, f"Rect(2, 3).perimeter() 应为 10，实际为 {r.pe
 assert r.describe() == "rect: area=6.00", f"describe() 应得到 'rect: area=6.00'，实际为 {r.describe()!r}"
 ### BEGIN HIDDEN TESTS
 _c = Circle(2.5)
-assert _c.radius == 2.5
-assert math.isclose(_c.area(), math.pi * 6.25) and math.isclose(_c.perimeter(), 5 * math.pi)
-assert _c.describe() == f"circle: area={math.pi * 6.25:.2f}"
+assert _c.radius == 2.5, f"Circle(2.5).radius 应为 2.5，实际为 {getattr(_c, 'radius', None)!r}"
+assert math.isclose(_c.area(), math.pi * 6.25) and math.isclose(_c.perimeter(), 5 * math.pi), \
+    f"Circle(2.5) 的面积或周长不对：area()={_c.area()!r}，perimeter()={_c.perimeter()!r}"
+assert _c.describe() == f"circle: area={math.pi * 6.25:.2f}", f"Circle(2.5).describe() 不对：{_c.describe()!r}"
 _r = Rect(0.5, 8)
-assert (_r.width, _r.height) == (0.5, 8)
-assert _r.area() == 4.0 and _r.perimeter() == 17.0
-assert math.isclose(total_area([Circle(1), Rect(2, 3), Rect(1, 1)]), math.pi + 7)
-assert "describe" not in Circle.__dict__ and "describe" not in Rect.__dict__
-assert Rect(4, 5).area() == 20 and math.isclose(Circle(10).perimeter(), 20 * math.pi)
+assert (_r.width, _r.height) == (0.5, 8), f"Rect(0.5, 8) 的 width、height 不对：{(_r.width, _r.height)}"
+assert _r.area() == 4.0 and _r.perimeter() == 17.0, f"Rect(0.5, 8) 的面积或周长不对：{_r.area()!r}，{_r.perimeter()!r}"
+_v = total_area([Circle(1), Rect(2, 3), Rect(1, 1)])
+assert math.isclose(_v, math.pi + 7), f"total_area([Circle(1), Rect(2, 3), Rect(1, 1)]) 的结果不对：得到 {_v!r}"
+assert "describe" not in Circle.__dict__ and "describe" not in Rect.__dict__, "不要在子类里重写 describe()"
+_v1, _v2 = Rect(4, 5).area(), Circle(10).perimeter()
+assert _v1 == 20 and math.isclose(_v2, 20 * math.pi), f"Rect(4, 5).area() 得 {_v1!r}，Circle(10).perimeter() 得 {_v2!r}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-66", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -1227,9 +1321,11 @@ assert sq.describe() == "square: area=9.00", f"describe() 应为 'square: area=9
 ### BEGIN HIDDEN TESTS
 assert "area" not in Square.__dict__ and "perimeter" not in Square.__dict__, "不要重写 area/perimeter"
 _sq = Square(1.5)
-assert (_sq.width, _sq.height, _sq.side) == (1.5, 1.5, 1.5)
-assert _sq.area() == 2.25 and _sq.perimeter() == 6.0
-assert math.isclose(total_area([Square(2), Square(5)]), 29)
+_v = (_sq.width, _sq.height, _sq.side)
+assert _v == (1.5, 1.5, 1.5), f"Square(1.5) 的 (width, height, side) 应都为 1.5，实际为 {_v}"
+assert _sq.area() == 2.25 and _sq.perimeter() == 6.0, f"Square(1.5) 的面积或周长不对：{_sq.area()!r}，{_sq.perimeter()!r}"
+_v = total_area([Square(2), Square(5)])
+assert math.isclose(_v, 29), f"total_area([Square(2), Square(5)]) 的结果不对：得到 {_v!r}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-69", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -1288,15 +1384,16 @@ for _name, _hint in hints.items():
 ### BEGIN HIDDEN TESTS
 _a, _b = {"p": 4}, {"p": -4, "q": 0}
 _m = merge_counts(_a, _b)
-assert type(_m) is dict and _m == {"p": 0, "q": 0}
-assert _a == {"p": 4} and _b == {"p": -4, "q": 0}, "不要修改传入的字典"
-assert _m is not _a and _m is not _b
+assert type(_m) is dict and _m == {"p": 0, "q": 0}, f"相加为 0 的键和值为 0 的键都要保留：你的函数返回 {_m!r}"
+assert _a == {"p": 4} and _b == {"p": -4, "q": 0}, f"不要修改传入的字典：它们变成了 {_a!r} 和 {_b!r}"
+assert _m is not _a and _m is not _b, "应返回一个新字典，而不是传入的某个字典"
 _e = merge_counts({}, {})
-assert type(_e) is dict and _e == {}
+assert type(_e) is dict and _e == {}, f"两个空字典合并应得空 dict，你的函数返回 {_e!r}"
 _x = {"k": 1}
 _mx = merge_counts(_x, {})
-assert _mx == {"k": 1} and _mx is not _x
-assert merge_counts({"a": 2, "b": 3}, {"a": 40}) == {"a": 42, "b": 3}
+assert _mx == {"k": 1} and _mx is not _x, f"merge_counts(x, {{}}) 应返回 x 的副本：得到 {_mx!r}，是否同一对象：{_mx is _x}"
+_v = merge_counts({"a": 2, "b": 3}, {"a": 40})
+assert _v == {"a": 42, "b": 3}, f"merge_counts({{'a': 2, 'b': 3}}, {{'a': 40}}) 的结果不对：你的函数返回 {_v!r}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-74", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -1329,12 +1426,17 @@ assert typing.get_origin(ret) in (typing.Union, types.UnionType) and set(typing.
 ### BEGIN HIDDEN TESTS
 _w = hints.get("words")
 assert typing.get_origin(_w) is list and typing.get_args(_w) == (str,), f"words 的注解应为 list[str]，实际为 {_w}"
-assert inspect.signature(first_long_word).parameters["min_len"].default == 5
-assert first_long_word(["abc", "abcd", "xyz"], 3) == "abc"
-assert first_long_word(["abc", "abcd", "wxyz"], min_len=4) == "abcd"
-assert first_long_word([], 0) is None
-assert first_long_word(["", "q"], 0) == ""
-assert first_long_word(["short", "longer"], 6) == "longer"
+_d = inspect.signature(first_long_word).parameters["min_len"].default
+assert _d == 5, f"min_len 的默认值应为 5，实际为 {_d!r}"
+for _call, _v, _want in [
+    ("first_long_word(['abc', 'abcd', 'xyz'], 3)", first_long_word(["abc", "abcd", "xyz"], 3), "abc"),
+    ("first_long_word(['abc', 'abcd', 'wxyz'], min_len=4)", first_long_word(["abc", "abcd", "wxyz"], min_len=4), "abcd"),
+    ("first_long_word([], 0)", first_long_word([], 0), None),
+    ("first_long_word(['', 'q'], 0)", first_long_word(["", "q"], 0), ""),
+    ("first_long_word(['short', 'longer'], 6)", first_long_word(["short", "longer"], 6), "longer"),
+]:
+    assert _v == _want and type(_v) is type(_want), \
+        f"{_call} 的结果不对：你的函数返回 {_v!r}（注意是 ≥ min_len，空串也可能满足）"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-77", "locked": true, "schema_version": 3, "solution": false, "task": false}

@@ -171,21 +171,20 @@ import west2ai.data as _wd
 _texts = [p.text for p in _wd.poems("tang300")]
 _ref_itos = [BOUNDARY] + sorted(set("".join(_texts)))
 _itos, _stoi = build_vocab(_texts)
-assert type(_itos) is list and type(_stoi) is dict, "itos 应是 list，stoi 应是 dict"
+assert type(_itos) is list and type(_stoi) is dict, f"itos 应是 list，stoi 应是 dict，实际为 {type(_itos).__name__}、{type(_stoi).__name__}"
 assert all(type(c) is str and len(c) == 1 for c in _itos), "itos 的每一项应是单个字符（str）"
-assert _itos == _ref_itos, f"唐诗字表不正确：应有 {len(_ref_itos)} 项，实际 {len(_itos)} 项"
+assert _itos == _ref_itos, f"唐诗全集上的字表不正确：你的字表有 {len(_itos)} 项，前 5 项为 {_itos[:5]}"
 assert len(_stoi) == len(_itos) and all(_stoi[c] == i for i, c in enumerate(_itos)), "stoi 与 itos 不对应"
 assert "\n" in _stoi, "换行符也应在字表中"
 _i1, _s1 = build_vocab(["风", "春"])
 _i2, _s2 = build_vocab(["春风"])
-assert _i1 == _i2 == ["^", "春", "风"], "字表应与诗的顺序无关（排序后）"
+assert _i1 == _i2 == ["^", "春", "风"], f"字表应与诗的顺序、分组无关（排序后）：你的函数给出 {_i1} 和 {_i2}"
 _i3, _s3 = build_vocab([])
-assert _i3 == ["^"] and _s3 == {"^": 0}, "空语料的字表应只含 BOUNDARY"
+assert _i3 == ["^"] and _s3 == {"^": 0}, f"空语料的字表应只含 BOUNDARY：你的函数返回 ({_i3!r}, {_s3!r})"
 ### END HIDDEN TESTS
-assert len(itos_demo) == 4
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-10", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# 用全部诗建立字表：
+# 用全部诗建立字表。自查：应打印 `V = 2501`（《唐诗三百首》里 2500 个不同的字符，加上 `^`），第二项是换行符 `'\n'`。
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "vocab", "locked": true, "schema_version": 3, "solution": false, "task": false}
 itos, stoi = build_vocab(all_texts)
@@ -241,19 +240,18 @@ for _t in _tr:
     for _a, _b in zip(_s[:-1], _s[1:]):
         _ref_N[_a, _b] += 1
 _N = count_bigrams(_tr, _ref_stoi)
-assert type(_N) is np.ndarray and _N.dtype.kind in "iu" and _N.shape == (_V, _V), "返回值应是 (V, V) 的整数 numpy 数组"
-assert int(_N.sum()) == sum(len(t) + 1 for t in _tr), "总计数应等于相邻字对的总数 sum(len(text) + 1)"
-assert int(_N[0].sum()) == len(_tr) and int(_N[:, 0].sum()) == len(_tr), "每首诗恰好开始一次、结束一次"
-assert np.array_equal(_N, _ref_N), "唐诗训练集上的计数与参考答案不一致"
+assert type(_N) is np.ndarray and _N.dtype.kind in "iu" and _N.shape == (_V, _V), f"返回值应是 (V, V) 的整数 numpy 数组：实际为 {type(_N).__name__}，形状 {getattr(_N, 'shape', None)}，dtype {getattr(_N, 'dtype', None)}"
+assert int(_N.sum()) == sum(len(t) + 1 for t in _tr), f"总计数应等于相邻字对的总数 sum(len(text) + 1)：你的总计数为 {int(_N.sum())}"
+assert int(_N[0].sum()) == len(_tr) and int(_N[:, 0].sum()) == len(_tr), f"每首诗恰好开始一次、结束一次：第 0 行之和 {int(_N[0].sum())}，第 0 列之和 {int(_N[:, 0].sum())}，训练集共 {len(_tr)} 首"
+assert np.array_equal(_N, _ref_N), f"唐诗训练集上的计数与参考答案不一致：有 {int((_N != _ref_N).sum())} 个格子不同"
 _N0 = count_bigrams([], _ref_stoi)
-assert _N0.shape == (_V, _V) and int(np.abs(_N0).sum()) == 0, "空语料的计数应全为 0"
+assert _N0.shape == (_V, _V) and int(np.abs(_N0).sum()) == 0, f"空语料的计数应是全 0 的 (V, V) 数组：你的数组形状 {_N0.shape}，总和 {int(np.abs(_N0).sum())}"
 _Nd = count_bigrams(["春春春"], _demo_stoi)
-assert np.array_equal(_Nd, [[0, 1, 0, 0], [1, 2, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]), "重复的字对要累加计数"
+assert np.array_equal(_Nd, [[0, 1, 0, 0], [1, 2, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]), f"重复的字对要累加计数：['春春春'] 的计数你得到\n{_Nd}"
 ### END HIDDEN TESTS
-assert N_demo[0, 1] == 1
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-15", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# 在训练集上计数，看看唐诗里最常见的相邻字对：
+# 在训练集上计数，看看唐诗里最常见的相邻字对。自查：训练集共 281 首诗，相邻字对总数应为 21994（每首诗贡献“字数 + 1”对）。
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "counts", "locked": true, "schema_version": 3, "solution": false, "task": false}
 N_train = count_bigrams(train_texts, stoi)
@@ -263,6 +261,18 @@ for flat in top:
     i, j = divmod(int(flat), V)
     print(repr(itos[i] + itos[j]), N_train[i, j])
 
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "think-01", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：
+# 1. 训练集只有约 2.2 万个相邻字对，而 $V \times V$ 的表有 $2501^2 \approx 625$ 万格。大多数格子的计数是多少？直接用「计数 ÷ 行和」当概率会有什么问题？
+# 2. 上面 `'。^'` 出现了 277 次，和训练集的诗数 281 很接近。这说明了什么？
+#
+# <details><summary>提示</summary>
+#
+# 1. 绝大多数格子是 0。最大似然估计会给所有没见过的字对概率 0，验证集里只要出现一个这样的字对，整首诗的概率就是 0——这正是下一个练习要用平滑解决的问题。
+# 2. 几乎每首诗都以句号结尾（只有少数以问号、感叹号等结尾），所以模型会学到「句号之后很可能结束」。
+#
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-17", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 3：add-k 平滑（2 分）
@@ -294,6 +304,7 @@ assert np.allclose(P1[0], [1/6, 2/6, 1/6, 2/6]), f"k=1 时第 0 行应为 [1/6, 
 assert np.allclose(P1[2], [2/5, 1/5, 1/5, 1/5]), f"k=1 时第 2 行应为 [2/5, 1/5, 1/5, 1/5]，实际为 {P1[2]}"
 P0 = bigram_probs(_counts, k=0.0)
 assert np.allclose(P0[3], [0, 0.5, 0.5, 0]), f"k=0 时应为最大似然估计，第 3 行应为 [0, 0.5, 0.5, 0]，实际为 {P0[3]}"
+assert np.allclose(P0.sum(axis=1), 1.0), f"k=0 时每行之和也应为 1，实际为 {P0.sum(axis=1)}"
 ### BEGIN HIDDEN TESTS
 _g = np.random.default_rng(7)
 _C = _g.integers(0, 20, size=(30, 30))
@@ -301,15 +312,14 @@ _C_copy = _C.copy()
 for _k in (0.01, 0.5, 3.0):
     _P = bigram_probs(_C, k=_k)
     _ref = (_C + _k) / (_C + _k).sum(axis=1, keepdims=True)
-    assert type(_P) is np.ndarray and _P.dtype == np.float64, "应返回 float64 的 numpy 数组"
-    assert _P.shape == _C.shape, "形状应与 counts 相同"
+    assert type(_P) is np.ndarray and _P.dtype == np.float64, f"应返回 float64 的 numpy 数组：实际为 {type(_P).__name__}，dtype {getattr(_P, 'dtype', None)}"
+    assert _P.shape == _C.shape, f"形状应与 counts 相同：counts {_C.shape}，你返回 {_P.shape}"
     assert np.allclose(_P, _ref, rtol=1e-10, atol=0), f"k={_k} 时概率与参考答案不一致"
 assert np.array_equal(_C, _C_copy), "不要修改传入的 counts"
 assert np.allclose(bigram_probs(_C), (_C + 1.0) / (_C + 1.0).sum(axis=1, keepdims=True)), "k 的默认值应为 1.0"
 _Z = bigram_probs(np.zeros((5, 5), dtype=np.int64), k=0.2)
-assert np.allclose(_Z, 0.2), "全零计数加平滑后应是均匀分布"
+assert np.allclose(_Z, 0.2), f"全零计数加平滑后应是均匀分布：你的第一行为 {_Z[0]}"
 ### END HIDDEN TESTS
-assert np.allclose(P0.sum(axis=1), 1.0)
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-20", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -354,7 +364,7 @@ _draws = np.array([sample_next(_p, 1.0, _g) for _ in range(20000)])
 _freq = np.bincount(_draws, minlength=4) / len(_draws)
 assert np.allclose(_freq, _p, atol=0.02), f"T=1 时采样频率应接近 p={_p}，实际为 {np.round(_freq, 3)}"
 _greedy = [sample_next(_p, 0.01, _g) for _ in range(200)]
-assert all(x == 2 for x in _greedy), "温度很低时应几乎总是选概率最大的下标 2"
+assert all(x == 2 for x in _greedy), f"温度 0.01 时应几乎总是选概率最大的下标 2：200 次采样中你采到的下标有 {sorted(set(_greedy))}"
 _g1, _g2 = np.random.default_rng(123), np.random.default_rng(123)
 assert [sample_next(_p, 1.0, _g1) for _ in range(50)] == [sample_next(_p, 1.0, _g2) for _ in range(50)], \
     "用相同种子的 rng 应得到相同的采样序列：随机性必须全部来自传入的 rng"
@@ -362,7 +372,7 @@ assert [sample_next(_p, 1.0, _g1) for _ in range(50)] == [sample_next(_p, 1.0, _
 _g = np.random.default_rng(1)
 _q = np.array([0.25, 0.3, 0.2, 0.25])
 _q_copy = _q.copy()
-assert all(sample_next(_q, 1e-4, _g) == 1 for _ in range(100)), "T=1e-4 时应总是选 argmax（注意数值稳定）"
+assert all(sample_next(_q, 1e-4, _g) == 1 for _ in range(100)), "T=1e-4 时应总是选 argmax（p 的 1/T 次方会下溢成 0：请在对数空间计算并先减去最大值）"
 assert np.array_equal(_q, _q_copy), "不要修改传入的 p"
 for _T in (0.5, 2.0):
     _target = _p ** (1 / _T)
@@ -388,7 +398,6 @@ with np.errstate(divide="ignore", invalid="ignore"):  # log(0) warnings are not 
     _zs = [sample_next(_pz, 1.0, _g) for _ in range(200)]
 assert all(x in (1, 2) for x in _zs), "概率为 0 的下标不应被采到"
 ### END HIDDEN TESTS
-assert len(_greedy) == 200
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-sample-errors-test", "locked": true, "points": 1.0, "schema_version": 3, "solution": false, "task": false}
 _raised = False
@@ -411,7 +420,6 @@ assert type(_x) is int and _x in (0, 1), "temperature>0 时应正常返回 int �
 _x = sample_next(np.array([0.2, 0.8]), 5.0, np.random.default_rng(0))
 assert type(_x) is int and _x in (0, 1), "temperature>1 时也应正常返回"
 ### END HIDDEN TESTS
-assert _raised
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-24", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -458,8 +466,8 @@ _va = [t for i, t in enumerate(_texts) if i % 10 == 0]
 _ref_stoi = {c: i for i, c in enumerate([BOUNDARY] + sorted(set("".join(_texts))))}
 _V = len(_ref_stoi)
 _pu = perplexity(_va, np.full((_V, _V), 1.0 / _V), _ref_stoi)
-assert type(_pu) is float, "应返回 Python float"
-assert math.isclose(_pu, _V, rel_tol=1e-9), f"唐诗验证集上均匀模型的困惑度应等于 V={_V}"
+assert type(_pu) is float, f"应返回 Python float，实际为 {type(_pu).__name__}"
+assert math.isclose(_pu, _V, rel_tol=1e-9), f"唐诗验证集上均匀模型的困惑度应等于字表大小 V，你的函数返回 {_pu}"
 _g = np.random.default_rng(11)
 _R = _g.dirichlet(np.ones(4), size=4)
 _tx = ["春风雨", "风", "", "雨雨春风"]
@@ -471,11 +479,22 @@ for _t in _tx:
         _lp += math.log(_R[_a, _b])
         _m += 1
 _pr = perplexity(_tx, _R, _demo_stoi)
-assert math.isclose(_pr, math.exp(-_lp / _m), rel_tol=1e-9), "应对所有字对一起平均（空文本也贡献一对 (^,^)）"
+assert math.isclose(_pr, math.exp(-_lp / _m), rel_tol=1e-9), f"另一组文本（含空文本）上的困惑度不对：你的函数返回 {_pr}（应对所有字对一起平均，空文本也贡献一对 (^,^)）"
 _per_text = float(np.mean([perplexity([t], _R, _demo_stoi) for t in _tx]))
 assert not math.isclose(_pr, _per_text, rel_tol=1e-6), "不应先算每首诗的困惑度再平均"
 ### END HIDDEN TESTS
-assert _pu > 1.0
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "think-02", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：
+# 1. 如果不平滑（$k = 0$），训练集上算出的模型在验证集上的困惑度是多少？为什么？
+# 2. 一个语言模型在某个数据集上的困惑度可能小于 1 吗？什么情况下恰好等于 1？
+#
+# <details><summary>提示</summary>
+#
+# 1. 算不出有限的数。验证集里有训练集没出现过的字对，它的概率是 0，$-\log 0 = +\infty$，困惑度是无穷大；更糟的是，有 136 个字只在验证集里出现，它们在训练集计数中整行都是 0，$0/0$ 得到 `nan`，于是 `perplexity` 直接返回 `nan`。平滑让每个概率都大于 0，两个问题一起解决。
+# 2. 不可能：每个概率都不超过 1，所以 $-\log P \ge 0$，困惑度 $\ge 1$。只有模型对每一步的下一个字都给出概率 1（而且都猜对了）时才等于 1。作为对照：均匀模型是 $V = 2501$，下一个练习里最好的 $k$ 能把验证集困惑度降到几百。
+#
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-27", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 6：用验证集选择平滑参数 k（2 分）
@@ -502,8 +521,10 @@ print(f"best k = {best_k}; uniform model perplexity = V = {V}")
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-choose-k-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 assert len(val_ppls) == len(k_grid), f"val_ppls 应有 {len(k_grid)} 个值（每个 k 一个），实际有 {len(val_ppls)} 个"
 assert best_k in k_grid, f"best_k 应取自 k_grid，实际为 {best_k}"
-assert isinstance(P_best, np.ndarray) and P_best.shape == (V, V), "P_best 应是 (V, V) 的概率表"
-assert min(val_ppls) < V, "平滑后的 bigram 模型在验证集上应优于均匀模型（困惑度小于 V）"
+assert best_k == k_grid[int(np.argmin(val_ppls))], \
+    f"best_k 应是验证集困惑度最低的那个 k：你的 val_ppls 最低处是 k={k_grid[int(np.argmin(val_ppls))]}，而 best_k={best_k}"
+assert isinstance(P_best, np.ndarray) and P_best.shape == (V, V), f"P_best 应是 (V, V) 的概率表：实际为 {type(P_best).__name__}，形状 {getattr(P_best, 'shape', None)}"
+assert min(val_ppls) < V, f"平滑后的 bigram 模型在验证集上应优于均匀模型（困惑度小于 V={V}）：你的 val_ppls 最低为 {min(val_ppls):.1f}"
 ### BEGIN HIDDEN TESTS
 import west2ai.data as _wd
 _texts = [p.text for p in _wd.poems("tang300")]
@@ -536,11 +557,11 @@ assert np.all(np.isfinite(P_best)) and np.all(P_best > 0), "平滑后的概率�
 assert np.allclose(P_best.sum(axis=1), 1.0), "P_best 每行之和应为 1"
 _student = _ref_ppl(_va, P_best)
 assert 0.99 * _best <= _student <= 1.01 * _best, \
-    f"P_best 在验证集上的困惑度为 {_student:.1f}，应在参考最优值 {_best:.1f} 的 [0.99, 1.01] 倍之内"
+    f"P_best 在验证集上的困惑度为 {_student:.1f}，没有落在网格上最优 k 的困惑度的 [0.99, 1.01] 倍之内"\
+    "（是否只用训练集计数？是否选了验证集困惑度最低的 k？）"
 assert list(k_grid) == _grid, "不要修改 k_grid"
-assert np.allclose([float(v) for v in val_ppls], _ref_ppls, rtol=1e-6), "val_ppls 与参考实现算出的困惑度不一致"
+assert np.allclose([float(v) for v in val_ppls], _ref_ppls, rtol=1e-6), f"val_ppls 与参考实现算出的困惑度不一致：你的 val_ppls 为 {[round(float(v), 1) for v in val_ppls]}"
 ### END HIDDEN TESTS
-assert best_k > 0
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-31", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # 把训练集和验证集上的困惑度画在一起（横轴取对数）。训练集困惑度随 $k$ 减小一路下降，验证集却先降后升——这就是**过拟合**：小 $k$ 的模型把训练集背得太死。
@@ -587,6 +608,18 @@ for name, probs in (("P_best", P_best), ("k = 0.001", P_sharp)):
         for _ in range(2):
             print(generate(probs, itos, T, gen_rng))
             print()
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "think-03", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：
+# 1. 温度 $T \to \infty$ 时，`sample_next` 的采样分布趋向什么？为什么这时生成的「诗」像乱码？
+# 2. 温度很低（接近贪心）时，bigram 模型为什么容易陷入循环，反复生成同一串字？
+#
+# <details><summary>提示</summary>
+#
+# 1. 对每个 $p_i > 0$，$p_i^{1/T} \to 1$，所以分布趋向「所有概率不为 0 的字等可能」；平滑后每个字的概率都大于 0，于是趋向整个字表上的均匀分布，困惑度接近 $V$。
+# 2. 贪心时下一个字只由当前字决定；只要某个字第二次出现，后面的字就会和第一次完全一样，形成一个循环。LLM 看的是很长的上下文，但低温时同样会出现重复，所以实际使用时常配合 top-p 采样或重复惩罚。
+#
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-35", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 小结

@@ -40,13 +40,17 @@
 # | `ex-list-pages-test` | 练习 4：翻页 `list_page_urls` | 2 |
 # | `ex-parse-detail-test` | 练习 5：解析详情页附件 `parse_detail_page` | 3 |
 # | `ex-download-count-test` | 练习 6：附件下载次数 `download_count` | 2 |
-# | `csv-rows-test` | 练习 7 的结果：通知条数与覆盖（≥ 500 条） | 4 |
-# | `csv-clean-test` | 练习 7 的结果：日期、通知人、标题已清洗且与网站一致 | 3 |
-# | `csv-attachments-test` | 练习 7 的结果：附件名与附件链接 | 4 |
-# | `csv-downloads-test` | 练习 7 的结果：附件下载次数 | 4 |
+# | `csv-rows-test` | 练习 7 的结果：通知条数、顺序与覆盖（≥ 500 条） | 3 |
+# | `csv-date-test` | 练习 7 的结果：日期已清洗、与网站一致 | 1 |
+# | `csv-publisher-test` | 练习 7 的结果：通知人已清洗（无回车、括号）、与网站一致 | 2 |
+# | `csv-title-test` | 练习 7 的结果：完整标题、与网站一致 | 1 |
+# | `csv-attachments-test` | 练习 7 的结果：附件（所属通知与附件名） | 3 |
+# | `csv-attachment-urls-test` | 练习 7 的结果：附件的下载链接 | 2 |
+# | `csv-downloads-test` | 练习 7 的结果：附件下载次数 | 3 |
 #
-# 最后四项检查你保存的 CSV（与网站的真实数据逐字段比对，至少 99% 一致），并在另一个随机种子生成的站点上再运行一次你的
-# `crawl`，确认它不是只对这一个站点有效。只爬列表页、不爬详情页的爬虫只能拿到前两项；字段没清洗干净会失去"已清洗"这一项。
+# 最后七项检查你保存的 CSV（与网站的真实数据逐字段比对，至少 99% 一致），并在另一个随机种子生成的站点上再运行一次你的
+# `crawl`，确认它不是只对这一个站点有效。每项只看一个方面，大体正确的爬虫能拿到大部分分数：只爬列表页、不爬详情页的爬虫
+# 能拿到前四项（7 分）；某个字段没清洗干净，只失去那一项。
 #
 # **预计学习时间**：4–6 小时（阅读 1–2 小时，编写与调试 3–4 小时）。
 # **训练预算**：无训练；整本 notebook 运行不到 1 分钟（本地网站很快）。
@@ -70,6 +74,7 @@ from lxml import etree
 from tqdm.auto import tqdm
 
 from west2ai.sites import serve_notice_site
+from west2ai.training import progress_bars
 
 SEED = 2024
 site = serve_notice_site(seed=SEED)  # the local copy of the notice site, in a background thread
@@ -106,6 +111,16 @@ print(resp.text[600:760])  # mojibake: the header names no charset, so requests 
 # %%
 resp.encoding = "utf-8"  # or resp.content.decode("utf-8")
 print(resp.text[600:760])
+
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-think-encoding", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：`requests` 为什么偏偏猜成 ISO-8859-1？如果一个网页的响应头和 `<meta>` 都没写编码，你还能怎样判断它用的是什么编码？
+#
+# <details><summary>提示</summary>
+#
+# HTTP 标准规定 `text/*` 类型没有写 `charset` 时默认是 ISO-8859-1，`requests` 只看响应头，所以照此解码。没有任何声明时，
+# 可以看 `resp.apparent_encoding`：它根据正文的字节分布**猜**编码（对中文网页通常能猜出 UTF-8 或 GBK），但只是猜测，
+# 解码后最好抽查几段中文。
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-06", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 做一个有礼貌的爬虫
@@ -220,18 +235,22 @@ assert clean_text("关于\r\n  选课的通知") == "关于 选课的通知", "�
 _raw = "\r\n\t\t【质量办】\r\n\t"
 assert clean_publisher(_raw) == "质量办", f"clean_publisher({_raw!r}) 应为 '质量办'，实际为 {clean_publisher(_raw)!r}"
 ### BEGIN HIDDEN TESTS
-assert type(clean_text(" x ")) is str and type(clean_publisher("【x】")) is str
-assert clean_text("\u3000标题\xa0 ") == "标题", "全角空格和 \\xa0 也是空白"
-assert clean_text("a\n\n\tb  c") == "a b c"
-assert clean_text("") == ""
-assert clean_text("关于做好2025届本科毕业设计（论文）工作的通知") == "关于做好2025届本科毕业设计（论文）工作的通知", "正文里的括号要保留"
-assert clean_publisher("【 考试中心 】") == "考试中心"
-assert clean_publisher("[计划科]") == "计划科"
-assert clean_publisher("（教材中心）") == "教材中心"
-assert clean_publisher("教学运行") == "教学运行"
-assert clean_publisher("\r\n\t\t\t\t\t\t\t\t\t\t\t【学籍科】\r\n\t\t\t\t\t\t\t\t\t\t\t") == "学籍科"
+assert type(clean_text(" x ")) is str and type(clean_publisher("【x】")) is str, \
+    f"clean_text 和 clean_publisher 都应返回 str，实际为 {type(clean_text(' x ')).__name__} 和 {type(clean_publisher('【x】')).__name__}"
+_cases = [("\u3000标题\xa0 ", "标题", "全角空格 \\u3000 和 \\xa0 也是空白"),
+          ("a\n\n\tb  c", "a b c", "每一段连续空白都应合并成一个空格"),
+          ("", "", "空字符串应原样返回"),
+          ("关于做好2025届本科毕业设计（论文）工作的通知", "关于做好2025届本科毕业设计（论文）工作的通知", "正文里的括号要保留")]
+for _raw, _want, _hint in _cases:
+    _got = clean_text(_raw)
+    assert _got == _want, f"clean_text({_raw!r}) 得到 {_got!r}：{_hint}"
+_cases = [("【 考试中心 】", "考试中心"), ("[计划科]", "计划科"), ("（教材中心）", "教材中心"), ("教学运行", "教学运行"),
+          ("\r\n\t\t\t\t\t\t\t\t\t\t\t【学籍科】\r\n\t\t\t\t\t\t\t\t\t\t\t", "学籍科")]
+for _raw, _want in _cases:
+    _got = clean_publisher(_raw)
+    assert _got == _want, f"clean_publisher({_raw!r}) 得到 {_got!r}：四种括号 【】 [] () （） 和括号内侧的空格都要去掉，没有括号时原样保留"
 ### END HIDDEN TESTS
-assert clean_publisher("【综合科】") == "综合科"
+assert clean_publisher("【综合科】") == "综合科", f"clean_publisher('【综合科】') 应为 '综合科'，实际为 {clean_publisher('【综合科】')!r}"
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-15", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -302,12 +321,13 @@ with _serve(seed=7, n_notices=50) as _chk:
     _url = _chk.url("/jxtz.htm")
     _s = _CountingSession()
     _t = fetch(_url, session=_s, timeout=2.5)
-    assert type(_t) is str and "共50条" in _t and "教学通知" in _t
+    assert type(_t) is str and "共50条" in _t and "教学通知" in _t, \
+        f"在另一个站点上请求第一页，应返回按 UTF-8 解码的正文（str），你返回了 {type(_t).__name__}（内容是乱码或不完整？）"
     assert _s.calls == [2.5], f"应当用传入的 session 发 1 次请求并带上 timeout，实际 {_s.calls}"
     # a flaky server: two 503s, then success
     _chk.fail_next("/jxtz.htm", 2)
     _before = _chk.hits("/jxtz.htm")
-    assert "共50条" in fetch(_url, attempts=3)
+    assert "共50条" in fetch(_url, attempts=3), "服务器先回两次 503、第三次才成功：attempts=3 时应返回第三次的正文"
     assert _chk.hits("/jxtz.htm") - _before == 3, "两次 503 之后第三次应成功"
     # still failing after the last attempt: raise, and do not try more often than allowed
     _chk.fail_next("/jxtz.htm", 3)
@@ -331,7 +351,7 @@ with _serve(seed=7, n_notices=50) as _chk:
     # a slow first answer: the timeout fires, the retry succeeds
     _chk.delay_next("/jxtz.htm", 1, seconds=2.0)
     _t0 = time.perf_counter()
-    assert "共50条" in fetch(_url, timeout=0.3, attempts=2)
+    assert "共50条" in fetch(_url, timeout=0.3, attempts=2), "第一次请求超时后应重试，并返回第二次请求的正文"
     assert time.perf_counter() - _t0 < 1.9, "超时后应重试，而不是一直等待"
     # the politeness delay
     _t0 = time.perf_counter()
@@ -340,7 +360,8 @@ with _serve(seed=7, n_notices=50) as _chk:
     # JSON endpoints come back as text too
     _fid = int(_site_truth(_chk)[1].file_id.iloc[0])
     _j = fetch(_chk.url(f"/system/resource/code/news/click/clicktimes.jsp?wbnewsid={_fid}&owner=1744984858&type=wbnewsfile&randomid=nattach"))
-    assert json.loads(_j)["wbshowtimes"] == int(_site_truth(_chk)[1].downloads.iloc[0])
+    assert json.loads(_j)["wbshowtimes"] == int(_site_truth(_chk)[1].downloads.iloc[0]), \
+        f"请求 clicktimes.jsp 这样的 JSON 接口时，fetch 应原样返回正文文字，你返回了 {_j[:60]!r}"
 # nobody listens: connection errors are raised after the last attempt
 _sock = socket.socket()
 _sock.bind(("127.0.0.1", 0))
@@ -353,10 +374,21 @@ except requests.ConnectionError:
     pass
 else:
     raise AssertionError("连不上服务器时应抛出 requests.ConnectionError")
-assert time.perf_counter() - _t0 < 5
+_spent = time.perf_counter() - _t0
+assert _spent < 5, f"连不上服务器时，attempts=2 应在几秒内放弃，实际用了 {_spent:.1f} 秒：重试次数有上限吗？间隔是否太长？"
 ### END HIDDEN TESTS
-assert "list-gl" in text
+assert "list-gl" in text, "返回的文字里没有通知列表（list-gl）：应返回完整的响应正文"
 
+
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-think-retry", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：`fetch` 遇到 `404` 为什么不重试，遇到 `503` 却要重试？如果服务器一直回 `503`、而你的循环没有上限，会发生什么？
+# 练习 7 要请求大约 25 个列表页、500 个详情页和四百多次下载次数，爬真实网站时设 `delay=0.5`，至少要多久？
+#
+# <details><summary>提示</summary>
+#
+# `404` 表示"没有这个页面"，再问多少次答案都一样；`503` 表示服务器暂时忙不过来，过一会儿可能就好了。没有上限的重试会变成
+# 一个永远不停、还在不断给对方服务器加压的死循环。大约 970 个请求 × 0.5 秒 ≈ 8 分钟，还没算服务器的响应时间——所以要有进度条。
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-18", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 3：解析列表页（3 分）
@@ -400,21 +432,23 @@ from west2ai.sites import serve_notice_site as _serve
 from west2ai.mentor.truth import site_truth as _site_truth
 with _serve(seed=4, n_notices=50) as _chk:
     _truth = _site_truth(_chk)[0]
-    assert _chk.data.important[:50].count(True) >= 1  # this site has a red <font> date
+    # this site has a red <font> date among its first 50 notices (seed 4)
     for _page in (1, 2, 3):
         _url = _chk.url("/jxtz.htm" if _page == 1 else f"/jxtz/{_chk.n_pages - _page + 1}.htm")
         _html = requests.get(_url, timeout=5).content.decode("utf-8")
         _rows = parse_list_page(_html, _url)
         _exp = _truth[_truth.page == _page]
-        assert type(_rows) is list and len(_rows) == len(_exp), f"第 {_page} 页应有 {len(_exp)} 条"
+        assert type(_rows) is list and len(_rows) == len(_exp), \
+            f"另一个站点第 {_page} 页：你解析出 {len(_rows) if type(_rows) is list else type(_rows).__name__} 条，与页面上的条数不符"
         for _r, _e in zip(_rows, _exp.itertuples()):
-            assert type(_r) is dict and all(isinstance(_r[k], str) for k in ("date", "publisher", "title", "url"))
-            assert _r["url"] == _e.url, f"第 {_page} 页：详情链接应为 {_e.url}，实际为 {_r['url']}"
-            assert _e.date in _r["date"], f"日期应为 {_e.date}，实际为 {_r['date']!r}"
-            assert _e.publisher in _r["publisher"], f"通知人应为 {_e.publisher}，实际为 {_r['publisher']!r}"
-            assert _e.title in _r["title"], f"标题应为完整标题 {_e.title}，实际为 {_r['title']!r}"
+            assert type(_r) is dict and all(isinstance(_r.get(k), str) for k in ("date", "publisher", "title", "url")), \
+                f"另一个站点第 {_page} 页：每条应是四个值都为 str 的字典，你得到 {_r!r}"
+            assert _r["url"] == _e.url, f"另一个站点第 {_page} 页：详情链接不对，你得到 {_r['url']!r}（用 urljoin(page_url, href)）"
+            assert _e.date in _r["date"], f"另一个站点第 {_page} 页：日期不对，你得到 {_r['date']!r}（<font> 包着日期时用 string()）"
+            assert _e.publisher in _r["publisher"], f"另一个站点第 {_page} 页：通知人不对，你得到 {_r['publisher']!r}"
+            assert _e.title in _r["title"], f"另一个站点第 {_page} 页：标题不完整，你得到 {_r['title']!r}（完整标题在 title 属性里）"
 ### END HIDDEN TESTS
-assert len({r["url"] for r in rows}) == 20
+assert len({r["url"] for r in rows}) == 20, f"20 条通知应有 20 个不同的 url，你只得到 {len({r['url'] for r in rows})} 个"
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-21", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -451,10 +485,23 @@ for _n in (95, 30, 15):
         _got = list_page_urls(requests.get(_first, timeout=5).content.decode("utf-8"), _first)
         _pages = -(-_n // 20)
         _exp = [_first] + [_chk.url(f"/jxtz/{k}.htm") for k in range(_pages - 1, 0, -1)]
-        assert type(_got) is list and all(type(u) is str for u in _got)
-        assert _got == _exp, f"{_n} 条通知（{_pages} 页）时应得到 {_exp}，实际 {_got}"
+        assert type(_got) is list and all(type(u) is str for u in _got), \
+            f"{_n} 条通知的站点上应返回网址字符串的列表，你返回了 {type(_got).__name__}"
+        assert _got == _exp, (f"{_n} 条通知（{_pages} 页）的站点上，你返回了 {len(_got)} 个网址，"
+                              f"前两个是 {_got[:2]}：页数从 p_no 里最后一个链接读，倒序编号")
 ### END HIDDEN TESTS
-assert urls[-1] == BASE_URL + "/jxtz/1.htm"
+assert urls[-1] == BASE_URL + "/jxtz/1.htm", f"最后一页应是 /jxtz/1.htm，实际为 {urls[-1]}"
+
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-think-pages", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：网站为什么把页码**倒着**编号（最新的一页是 `/jxtz.htm`，最老的一页是 `/jxtz/1.htm`）？
+# 如果你爬到一半时网站发布了一条新通知，一页一页往后爬会出现什么问题？怎样发现和处理？
+#
+# <details><summary>提示</summary>
+#
+# 发布新通知时，只有最新的几页内容会变；倒序编号让老通知所在页的网址保持不变，生成静态页面和缓存都更省事。
+# 但爬到一半时来了新通知，所有通知都往后挪一格：上一页最后一条会在下一页开头再出现一次。按详情页网址去重
+# （`drop_duplicates("url")`）就能发现并去掉重复；要求"最新 500 条"时，也可以爬完后再检查一次第一页。
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-24", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. 详情页、附件与下载次数
@@ -523,19 +570,20 @@ from west2ai.sites import serve_notice_site as _serve
 from west2ai.mentor.truth import site_truth as _site_truth
 with _serve(seed=21, n_notices=40) as _chk:
     _truth, _att = _site_truth(_chk)[0], _site_truth(_chk)[1]
-    assert set(_truth.n_attachments) >= {0, 1, 2}
     for _n in sorted(set(_truth.n_attachments)):
         _row = _truth[_truth.n_attachments == _n].iloc[0]
         _got = parse_detail_page(requests.get(_row.url, timeout=5).content.decode("utf-8"), _row.url)
         _exp = _att[_att.notice_url == _row.url]
-        assert type(_got) is list and len(_got) == _n, f"应有 {_n} 个附件，实际 {len(_got)} 个"
+        assert type(_got) is list and len(_got) == _n, \
+            f"另一个站点上一条有 {_n} 个附件的通知，你解析出 {len(_got) if type(_got) is list else type(_got).__name__} 个"
         for _g, _e in zip(_got, _exp.itertuples()):
-            assert type(_g) is dict and type(_g["file_id"]) is int and isinstance(_g["name"], str)
-            assert _g["file_id"] == _e.file_id, f"附件 ID 应为 {_e.file_id}，实际 {_g['file_id']}"
-            assert _g["name"] == _e.name, f"附件名应为 {_e.name!r}，实际 {_g['name']!r}"
-            assert _g["url"] == _e.url, f"下载网址应为 {_e.url}，实际 {_g['url']}"
+            assert type(_g) is dict and type(_g.get("file_id")) is int and isinstance(_g.get("name"), str), \
+                f"每个附件应是字典，file_id 为 int、name 为 str，你得到 {_g!r}"
+            assert _g["file_id"] == _e.file_id, f"另一个站点上附件 ID 不对，你得到 {_g['file_id']}（取 nattach 后面的数字）"
+            assert _g["name"] == _e.name, f"另一个站点上附件名不对，你得到 {_g['name']!r}（用 clean_text 清洗 a 的文字）"
+            assert _g["url"] == _e.url, f"另一个站点上下载网址不对，你得到 {_g['url']!r}（用 urljoin(page_url, href)）"
 ### END HIDDEN TESTS
-assert found[0]["file_id"] != found[1]["file_id"]
+assert found[0]["file_id"] != found[1]["file_id"], f"两个附件的 file_id 应不同，你得到的都是 {found[0]['file_id']}"
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-29", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -567,9 +615,10 @@ with _serve(seed=33, n_notices=40) as _chk:
     for _e in _att.head(8).itertuples():
         _got = download_count(int(_e.file_id), _chk.base_url)
         assert type(_got) is int, f"应返回 int，实际为 {type(_got).__name__}"
-        assert _got == _e.downloads, f"附件 {_e.file_id} 的下载次数应为 {_e.downloads}，实际 {_got}"
+        assert _got == _e.downloads, f"另一个站点上附件 {_e.file_id} 的下载次数不对，你得到 {_got}：是否用了传入的 base_url？"
 ### END HIDDEN TESTS
-assert n == download_count(int(first_att["file_id"]), BASE_URL)
+_again = download_count(int(first_att["file_id"]), BASE_URL)
+assert n == _again, f"同一个附件查两次，下载次数应相同，你得到 {n} 和 {_again}"
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-32", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # 有能力的话，也可以把附件本身下载下来（作业里的加分项，不计分）：下载网址返回的就是文件内容（`resp.content`，字节串）。
@@ -581,7 +630,7 @@ print(att["name"], len(data), "字节")
 # to keep them: open(os.path.join("attachments", name), "wb").write(data)
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-34", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### 练习 7：把它们组装成爬虫（结果共 15 分，见下面四个检查）
+# ### 练习 7：把它们组装成爬虫（结果共 15 分，见下面七个检查）
 #
 # 实现 `crawl(base_url, min_notices=500, delay=0.0, progress=True)`，返回两个 `DataFrame`：
 #
@@ -623,24 +672,29 @@ def crawl(base_url, min_notices=500, delay=0.0, progress=True):
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-36", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# 下面的单元格运行你的爬虫并保存结果（开始前会先删除旧的 CSV，保证文件总是这一次运行的结果）。在本地副本上大约需要 10 秒。
+# 下面的单元格运行你的爬虫并保存结果（开始前会先删除旧的 CSV，保证文件总是这一次运行的结果）。在本地副本上只需几秒
+# （500 多个详情页和几百次下载次数请求，本地网站回答得很快）；同样的爬虫在真实网站上加了 `delay=0.5` 之后至少要八分钟，
+# 所以要有进度条。
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "run-crawl", "locked": true, "schema_version": 3, "solution": false, "task": false}
 for name in ("notices.csv", "attachments.csv"):
     if os.path.exists(name):
         os.remove(name)  # a failed crawl must not leave an old result behind
 t0 = time.perf_counter()
-notices_df, attachments_df = crawl(BASE_URL, min_notices=500)
+with progress_bars() as bars:
+    notices_df, attachments_df = crawl(BASE_URL, min_notices=500)
 notices_df.to_csv("notices.csv", index=False)
 attachments_df.to_csv("attachments.csv", index=False)
 print(f"{len(notices_df)} 条通知，{len(attachments_df)} 个附件，用时 {time.perf_counter() - t0:.1f} 秒")
+if not bars.shown:
+    print("提示：爬取时没有显示进度条。在真实网站上这至少要八分钟：progress=True 时请用 tqdm 显示详情页的进度")
 notices_df.head()
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-38", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# 四个检查读的是你保存的 CSV。隐藏部分会与网站的真实数据逐字段比对（至少 99% 一致），并在另一个随机种子的站点上再运行一次
-# `crawl(..., progress=False)`。
+# 七个检查读的是你保存的 CSV，每个只看一个方面。隐藏部分会与网站的真实数据逐字段比对（至少 99% 一致），并在另一个随机种子的
+# 站点上再运行一次 `crawl(..., progress=False)`，比较同一个方面。
 
-# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-rows-test", "locked": true, "points": 4.0, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-rows-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
 assert os.path.exists("notices.csv"), "没有找到 notices.csv：先让上面的爬取单元格成功运行"
 got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
 missing = [c for c in NOTICE_COLUMNS if c not in got.columns]
@@ -657,23 +711,28 @@ from west2ai.mentor.truth import notice_tables as _tables
 _path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
 _truth, _ = _tables(seed=2024)
 _paths = got["url"].map(_path)
-assert _paths.is_unique, "notices.csv 里有重复的通知"
-assert _paths.isin(set(_truth.path)).mean() >= 0.99, "notices.csv 里有太多网站上不存在的详情链接"
-assert len(set(_truth.path[:500]) & set(_paths)) >= 495, "没有覆盖最新的 500 条通知"
+assert _paths.is_unique, f"notices.csv 里有 {int(_paths.duplicated().sum())} 条重复的通知"
+_real = _paths.isin(set(_truth.path)).mean()
+assert _real >= 0.99, f"notices.csv 里只有 {_real:.1%} 的详情链接是网站上存在的通知（要求 ≥ 99%）"
+_cover = len(set(_truth.path[:500]) & set(_paths))
+assert _cover >= 495, f"最新的 500 条通知你只爬到 {_cover} 条：翻页是否从第一页开始、按倒序编号一页不漏？"
 with _serve(seed=31, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
     warnings.simplefilter("ignore")
     _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
     _t2 = _site_truth(_chk)[0]
-assert type(_n2) is pd.DataFrame and list(_n2.columns) == NOTICE_COLUMNS, "crawl 返回的 notices 列不对"
-assert list(_n2["url"].map(_path)) == list(_t2.path), "在另一个站点上，crawl 没有按顺序拿到全部 45 条通知"
+assert type(_n2) is pd.DataFrame and list(_n2.columns) == NOTICE_COLUMNS, \
+    f"在另一个站点上，crawl 返回的 notices 应是列为 {NOTICE_COLUMNS} 的 DataFrame，你返回了 {type(_n2).__name__}"
+assert list(_n2["url"].map(_path)) == list(_t2.path), \
+    f"在另一个站点（45 条通知）上，crawl 没有按网站的顺序拿到全部通知：你得到 {len(_n2)} 条"
 ### END HIDDEN TESTS
 assert got["url"].str.strip().str.startswith("http").all(), "url 应是完整网址（以 http 开头）"
 
-# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-clean-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-date-test", "locked": true, "points": 1.0, "schema_version": 3, "solution": false, "task": false}
+assert os.path.exists("notices.csv"), "没有找到 notices.csv：先让上面的爬取单元格成功运行"
 got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
-assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", got["date"].iloc[0]), f"日期应形如 2025-06-20，实际为 {got['date'].iloc[0]!r}"
-assert not got["publisher"].str.contains(r"[【】\s]").any(), "通知人里还有括号或空白"
-assert not got["title"].str.contains(r"[\r\n\t]").any(), "标题里还有回车或制表符"
+assert "date" in got.columns, f"notices.csv 缺少 date 列，现有列：{list(got.columns)}"
+_bad = got.loc[~got["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}"), "date"]
+assert _bad.empty, f"有 {len(_bad)} 个日期不是 2025-06-20 这样的格式，例如 {_bad.head(2).tolist()}"
 ### BEGIN HIDDEN TESTS
 import contextlib
 import io
@@ -685,21 +744,92 @@ from west2ai.mentor.truth import notice_tables as _tables
 _path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
 _truth, _ = _tables(seed=2024)
 _m = got.assign(path=got["url"].map(_path)).merge(_truth, on="path", suffixes=("", "_true"))
-assert len(_m) >= 500, "能与网站对上的通知不足 500 条"
-for _col in ("date", "publisher", "title"):
-    _ok = (_m[_col] == _m[_col + "_true"]).mean()
-    assert _ok >= 0.99, f"{_col} 只有 {_ok:.1%} 与网站一致（要求 ≥ 99%），例如 {_m.loc[_m[_col] != _m[_col + '_true'], _col].head(2).tolist()}"
+assert len(_m) >= 500, f"notices.csv 里只有 {len(_m)} 条能与网站上的通知对上（要求 ≥ 500），先让条数与覆盖那一项通过"
+_ok = (_m["date"] == _m["date_true"]).mean()
+_wrong = _m.loc[_m["date"] != _m["date_true"], "date"].head(2).tolist()
+assert _ok >= 0.99, f"date 列只有 {_ok:.1%} 与网站一致（要求 ≥ 99%），例如你的 {_wrong}：<font> 包着日期时用 string() 取文字，再用 clean_text"
 with _serve(seed=32, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
     warnings.simplefilter("ignore")
     _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
     _t2 = _site_truth(_chk)[0]
-for _col in ("date", "publisher", "title"):
-    assert _n2[_col].tolist() == _t2[_col].tolist(), f"在另一个站点上，{_col} 与网站不一致"
+assert type(_n2) is pd.DataFrame and {"url", "date"} <= set(_n2.columns), \
+    f"在另一个站点上，crawl 返回的 notices 应是含 url、date 列的 DataFrame，你返回了 {type(_n2).__name__}"
+_m2 = _n2.assign(path=_n2["url"].map(_path)).merge(_t2, on="path", suffixes=("", "_true"))
+assert len(_m2) >= 22, f"在另一个站点（45 条通知）上，crawl 只拿到 {len(_m2)} 条能与网站对上的通知，无法检查 date"
+_wrong2 = _m2.loc[_m2["date"] != _m2["date_true"], "date"].head(2).tolist()
+assert not _wrong2, f"在另一个站点上，crawl 得到的 date 与网站不一致，例如你的 {_wrong2}：<font> 包着日期时用 string() 取文字，再用 clean_text"
 ### END HIDDEN TESTS
-assert not got["date"].str.contains(r"\s").any(), "日期里还有空白"
 
-# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-attachments-test", "locked": true, "points": 4.0, "schema_version": 3, "solution": false, "task": false}
-assert os.path.exists("attachments.csv"), "没有找到 attachments.csv"
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-publisher-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
+assert os.path.exists("notices.csv"), "没有找到 notices.csv：先让上面的爬取单元格成功运行"
+got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
+assert "publisher" in got.columns, f"notices.csv 缺少 publisher 列，现有列：{list(got.columns)}"
+_bad = got.loc[got["publisher"].str.contains(r"[【】\[\]（）()\s]"), "publisher"]
+assert _bad.empty, f"有 {len(_bad)} 个通知人还带着括号或空白，例如 {_bad.head(2).tolist()}：用 clean_publisher"
+### BEGIN HIDDEN TESTS
+import contextlib
+import io
+import posixpath  # noqa: F811  (each hidden test imports what it uses)
+import warnings
+from west2ai.sites import serve_notice_site as _serve
+from west2ai.mentor.truth import site_truth as _site_truth
+from west2ai.mentor.truth import notice_tables as _tables
+_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_truth, _ = _tables(seed=2024)
+_m = got.assign(path=got["url"].map(_path)).merge(_truth, on="path", suffixes=("", "_true"))
+assert len(_m) >= 500, f"notices.csv 里只有 {len(_m)} 条能与网站上的通知对上（要求 ≥ 500），先让条数与覆盖那一项通过"
+_ok = (_m["publisher"] == _m["publisher_true"]).mean()
+_wrong = _m.loc[_m["publisher"] != _m["publisher_true"], "publisher"].head(2).tolist()
+assert _ok >= 0.99, f"publisher 列只有 {_ok:.1%} 与网站一致（要求 ≥ 99%），例如你的 {_wrong}：通知人夹在日期和链接之间，用 clean_publisher 清洗"
+with _serve(seed=33, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
+    _t2 = _site_truth(_chk)[0]
+assert type(_n2) is pd.DataFrame and {"url", "publisher"} <= set(_n2.columns), \
+    f"在另一个站点上，crawl 返回的 notices 应是含 url、publisher 列的 DataFrame，你返回了 {type(_n2).__name__}"
+_m2 = _n2.assign(path=_n2["url"].map(_path)).merge(_t2, on="path", suffixes=("", "_true"))
+assert len(_m2) >= 22, f"在另一个站点（45 条通知）上，crawl 只拿到 {len(_m2)} 条能与网站对上的通知，无法检查 publisher"
+_wrong2 = _m2.loc[_m2["publisher"] != _m2["publisher_true"], "publisher"].head(2).tolist()
+assert not _wrong2, f"在另一个站点上，crawl 得到的 publisher 与网站不一致，例如你的 {_wrong2}：通知人夹在日期和链接之间，用 clean_publisher 清洗"
+### END HIDDEN TESTS
+assert (got["publisher"] != "").all(), "有通知人是空的：通知人是 span 后面紧跟着的文本节点"
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-title-test", "locked": true, "points": 1.0, "schema_version": 3, "solution": false, "task": false}
+assert os.path.exists("notices.csv"), "没有找到 notices.csv：先让上面的爬取单元格成功运行"
+got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
+assert "title" in got.columns, f"notices.csv 缺少 title 列，现有列：{list(got.columns)}"
+assert not got["title"].str.contains(r"[\r\n\t]").any(), "标题里还有回车或制表符：用 clean_text"
+### BEGIN HIDDEN TESTS
+import contextlib
+import io
+import posixpath  # noqa: F811  (each hidden test imports what it uses)
+import warnings
+from west2ai.sites import serve_notice_site as _serve
+from west2ai.mentor.truth import site_truth as _site_truth
+from west2ai.mentor.truth import notice_tables as _tables
+_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_truth, _ = _tables(seed=2024)
+_m = got.assign(path=got["url"].map(_path)).merge(_truth, on="path", suffixes=("", "_true"))
+assert len(_m) >= 500, f"notices.csv 里只有 {len(_m)} 条能与网站上的通知对上（要求 ≥ 500），先让条数与覆盖那一项通过"
+_ok = (_m["title"] == _m["title_true"]).mean()
+_wrong = _m.loc[_m["title"] != _m["title_true"], "title"].head(2).tolist()
+assert _ok >= 0.99, f"title 列只有 {_ok:.1%} 与网站一致（要求 ≥ 99%），例如你的 {_wrong}：完整标题在 a 的 title 属性里（链接文字会被截断），再用 clean_text"
+with _serve(seed=36, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
+    _t2 = _site_truth(_chk)[0]
+assert type(_n2) is pd.DataFrame and {"url", "title"} <= set(_n2.columns), \
+    f"在另一个站点上，crawl 返回的 notices 应是含 url、title 列的 DataFrame，你返回了 {type(_n2).__name__}"
+_m2 = _n2.assign(path=_n2["url"].map(_path)).merge(_t2, on="path", suffixes=("", "_true"))
+assert len(_m2) >= 22, f"在另一个站点（45 条通知）上，crawl 只拿到 {len(_m2)} 条能与网站对上的通知，无法检查 title"
+_wrong2 = _m2.loc[_m2["title"] != _m2["title_true"], "title"].head(2).tolist()
+assert not _wrong2, f"在另一个站点上，crawl 得到的 title 与网站不一致，例如你的 {_wrong2}：完整标题在 a 的 title 属性里（链接文字会被截断），再用 clean_text"
+### END HIDDEN TESTS
+_cut = got.loc[got["title"].str.endswith("..."), "title"]
+assert _cut.empty, f"有 {len(_cut)} 个标题被截断了（以 ... 结尾），例如 {_cut.head(1).tolist()}：完整标题在 a 的 title 属性里"
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-attachments-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
+assert os.path.exists("attachments.csv"), "没有找到 attachments.csv：先让上面的爬取单元格成功运行"
 att_got = pd.read_csv("attachments.csv", dtype=str, keep_default_na=False)
 missing = [c for c in ATTACHMENT_COLUMNS if c not in att_got.columns]
 assert not missing, f"attachments.csv 缺少列 {missing}"
@@ -713,31 +843,73 @@ from west2ai.sites import serve_notice_site as _serve
 from west2ai.mentor.truth import site_truth as _site_truth
 from west2ai.mentor.truth import notice_tables as _tables
 _path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
-_fid = lambda u: (parse_qs(urlsplit(str(u).strip()).query).get("wbfileid") or [""])[0]
 _truth, _tatt = _tables(seed=2024)
 got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
 _mine = set(got["url"].map(_path))
 _exp = _tatt[_tatt.notice_url.map(_path).isin(_mine)]
-_exp_keys = set(zip(_exp["notice_url"].map(_path), _exp["name"], _exp["file_id"].astype(str)))
-_got_keys = set(zip(att_got["notice_url"].map(_path), att_got["name"].str.strip(), att_got["url"].map(_fid)))
-assert len(_exp_keys) > 100
+_exp_keys = set(zip(_exp["notice_url"].map(_path), _exp["name"]))
+_got_keys = set(zip(att_got["notice_url"].map(_path), att_got["name"].str.strip()))
+assert len(_exp_keys) > 100, f"notices.csv 里能与网站对上的通知太少（它们只有 {len(_exp_keys)} 个附件），先让条数与覆盖那一项通过"
 _hit = len(_exp_keys & _got_keys) / len(_exp_keys)
-assert _hit >= 0.99, f"只有 {_hit:.1%} 的附件（所属通知、附件名、下载链接）与网站一致（要求 ≥ 99%）"
-assert len(_got_keys - _exp_keys) <= 0.01 * len(_exp_keys), "attachments.csv 里有太多网站上不存在的附件"
-assert all(str(u).strip().startswith("http") and "download.jsp" in str(u) for u in att_got["url"]), "url 应是完整的下载网址"
+assert _hit >= 0.99, f"只有 {_hit:.1%} 的附件（所属通知、附件名）与网站一致（要求 ≥ 99%）：每条通知的详情页都爬了吗？附件名清洗了吗？"
+_extra = len(_got_keys - _exp_keys)
+assert _extra <= 0.01 * len(_exp_keys), f"attachments.csv 里有 {_extra} 个附件在网站上找不到（所属通知或附件名不对）"
 with _serve(seed=34, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
     warnings.simplefilter("ignore")
     _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
-    _ta2 = _site_truth(_chk)[1]
-assert type(_a2) is pd.DataFrame and list(_a2.columns) == ATTACHMENT_COLUMNS, "crawl 返回的 attachments 列不对"
-assert sorted(zip(_a2["notice_url"], _a2["name"], _a2["url"])) == sorted(zip(_ta2["notice_url"], _ta2["name"], _ta2["url"])), "在另一个站点上，附件与网站不一致"
+    _t2, _t2n = _site_truth(_chk)[1], _site_truth(_chk)[0]
+assert type(_n2) is pd.DataFrame and type(_a2) is pd.DataFrame and set(ATTACHMENT_COLUMNS) <= set(_a2.columns), \
+    f"在另一个站点上，crawl 应返回两个 DataFrame，attachments 的列为 {ATTACHMENT_COLUMNS}（没有附件也要有这些列）"
+_found2 = set(_n2["url"].map(_path)) & set(_t2n["path"])
+assert len(_found2) >= 22, f"在另一个站点（45 条通知）上，crawl 只拿到 {len(_found2)} 条能与网站对上的通知，无法检查附件"
+_t2 = _t2[_t2["notice_url"].map(_path).isin(_found2)]  # the attachments of the notices your crawl found
+assert sorted(zip(_a2["notice_url"].map(_path), _a2["name"])) == sorted(zip(_t2["notice_url"].map(_path), _t2["name"])), \
+    f"在另一个站点上，crawl 得到的附件（所属通知、附件名）与网站不一致：你得到 {len(_a2)} 个附件"
 ### END HIDDEN TESTS
-assert att_got["notice_url"].isin(pd.read_csv("notices.csv", dtype=str, keep_default_na=False)["url"]).all(), "每个附件的 notice_url 都应是 notices.csv 里的某条通知"
+assert att_got["notice_url"].isin(pd.read_csv("notices.csv", dtype=str, keep_default_na=False)["url"]).all(), \
+    "每个附件的 notice_url 都应是 notices.csv 里某条通知的 url"
 
-# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-downloads-test", "locked": true, "points": 4.0, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-attachment-urls-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
+assert os.path.exists("attachments.csv"), "没有找到 attachments.csv：先让上面的爬取单元格成功运行"
 att_got = pd.read_csv("attachments.csv", dtype=str, keep_default_na=False)
-assert len(att_got) > 0, "attachments.csv 是空的"
-assert att_got["downloads"].str.fullmatch(r"\d+").all(), "downloads 应是非负整数（从 clicktimes.jsp 的 JSON 里取 wbshowtimes）"
+assert "url" in att_got.columns and len(att_got) > 0, "attachments.csv 没有 url 列或是空的"
+_bad = att_got.loc[~att_got["url"].str.strip().str.startswith("http"), "url"]
+assert _bad.empty, f"有 {len(_bad)} 个下载链接不是完整网址，例如 {_bad.head(1).tolist()}：用 urljoin(page_url, href)"
+### BEGIN HIDDEN TESTS
+import contextlib
+import io
+import posixpath  # noqa: F811  (each hidden test imports what it uses)
+import warnings
+from west2ai.sites import serve_notice_site as _serve
+from west2ai.mentor.truth import site_truth as _site_truth
+from west2ai.mentor.truth import notice_tables as _tables
+_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_fid = lambda u: (parse_qs(urlsplit(str(u).strip()).query).get("wbfileid") or [""])[0]
+_truth, _tatt = _tables(seed=2024)
+_true = set(zip(_tatt["notice_url"].map(_path), _tatt["name"], _tatt["file_id"].astype(str), _tatt["url"].map(_path)))
+_got = list(zip(att_got["notice_url"].map(_path), att_got["name"].str.strip(), att_got["url"].map(_fid), att_got["url"].map(_path)))
+_ok = sum(_k in _true for _k in _got) / len(_got)
+assert _ok >= 0.99, f"只有 {_ok:.1%} 的附件下载链接与网站一致（要求 ≥ 99%），例如你的 {att_got['url'].iloc[0]!r}：链接里的 wbfileid 要与附件对应"
+with _serve(seed=38, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
+    _t2, _t2n = _site_truth(_chk)[1], _site_truth(_chk)[0]
+assert type(_n2) is pd.DataFrame and type(_a2) is pd.DataFrame and set(ATTACHMENT_COLUMNS) <= set(_a2.columns), \
+    f"在另一个站点上，crawl 应返回两个 DataFrame，attachments 的列为 {ATTACHMENT_COLUMNS}（没有附件也要有这些列）"
+_found2 = set(_n2["url"].map(_path)) & set(_t2n["path"])
+assert len(_found2) >= 22, f"在另一个站点（45 条通知）上，crawl 只拿到 {len(_found2)} 条能与网站对上的通知，无法检查附件"
+_t2 = _t2[_t2["notice_url"].map(_path).isin(_found2)]  # the attachments of the notices your crawl found
+assert sorted(zip(_a2["name"], _a2["url"])) == sorted(zip(_t2["name"], _t2["url"])), \
+    "在另一个站点上，crawl 得到的附件下载链接与网站不一致：用 urljoin(详情页网址, href) 拼出完整网址"
+### END HIDDEN TESTS
+assert att_got["url"].str.contains("download.jsp").all(), "下载链接应指向 download.jsp（附件 a 标签的 href）"
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "csv-downloads-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
+assert os.path.exists("attachments.csv"), "没有找到 attachments.csv：先让上面的爬取单元格成功运行"
+att_got = pd.read_csv("attachments.csv", dtype=str, keep_default_na=False)
+assert "downloads" in att_got.columns and len(att_got) > 0, "attachments.csv 没有 downloads 列或是空的"
+_bad = att_got.loc[~att_got["downloads"].str.strip().str.fullmatch(r"\d+"), "downloads"]
+assert _bad.empty, f"有 {len(_bad)} 个 downloads 不是非负整数，例如 {_bad.head(2).tolist()}：从 clicktimes.jsp 的 JSON 里取 wbshowtimes"
 ### BEGIN HIDDEN TESTS
 import contextlib
 import io
@@ -753,16 +925,23 @@ got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
 _true = dict(zip(_tatt.file_id.astype(str), _tatt.downloads.astype(str)))
 _mine = set(got["url"].map(_path))
 _n_exp = int(_tatt["notice_url"].map(_path).isin(_mine).sum())
+assert _n_exp > 100, f"notices.csv 里能与网站对上的通知太少（它们只有 {_n_exp} 个附件），先让条数与覆盖那一项通过"
 _pairs = dict(zip(att_got["url"].map(_fid), att_got["downloads"].str.strip()))
 _right = sum(_true.get(k) == v for k, v in _pairs.items())
-assert _n_exp > 100 and _right >= 0.99 * _n_exp, f"只有 {_right}/{_n_exp} 个附件的下载次数与网站一致（要求 ≥ 99%）"
+assert _right >= 0.99 * _n_exp, f"只有 {_right}/{_n_exp} 个附件的下载次数与网站一致（要求 ≥ 99%）：每个附件查的是它自己的 file_id 吗？"
 with _serve(seed=35, n_notices=45) as _chk, contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
     warnings.simplefilter("ignore")
     _n2, _a2 = crawl(_chk.base_url, min_notices=45, progress=False)
-    _ta2 = _site_truth(_chk)[1]
-assert len(_a2) == len(_ta2) and sorted(zip(_a2["url"], _a2["downloads"].astype(int))) == sorted(zip(_ta2.url, _ta2.downloads)), "在另一个站点上，下载次数与网站不一致"
+    _t2, _t2n = _site_truth(_chk)[1], _site_truth(_chk)[0]
+assert type(_n2) is pd.DataFrame and type(_a2) is pd.DataFrame and set(ATTACHMENT_COLUMNS) <= set(_a2.columns), \
+    f"在另一个站点上，crawl 应返回两个 DataFrame，attachments 的列为 {ATTACHMENT_COLUMNS}（没有附件也要有这些列）"
+_found2 = set(_n2["url"].map(_path)) & set(_t2n["path"])
+assert len(_found2) >= 22, f"在另一个站点（45 条通知）上，crawl 只拿到 {len(_found2)} 条能与网站对上的通知，无法检查附件"
+_t2 = _t2[_t2["notice_url"].map(_path).isin(_found2)]  # the attachments of the notices your crawl found
+_mine2 = sorted(zip(_a2["notice_url"].map(_path), _a2["name"], pd.to_numeric(_a2["downloads"], errors="coerce")))
+assert _mine2 == sorted(zip(_t2["notice_url"].map(_path), _t2["name"], _t2["downloads"])), \
+    f"在另一个站点上，crawl 得到的下载次数与网站不一致（你得到 {len(_a2)} 个附件）：download_count 用的是传入的 base_url 吗？"
 ### END HIDDEN TESTS
-assert (att_got["downloads"].astype(int) >= 0).all()
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-43", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 小结

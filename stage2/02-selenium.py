@@ -51,8 +51,11 @@
 #
 # **预计学习时间**：3–4 小时。 **CPU 预算**：无训练；完整爬取 50 × 20 个回答，参考实现在 2 核机器上约 1–1.5 分钟。
 #
-# **需要浏览器**：本 notebook 需要 Chromium 浏览器和 chromedriver。Debian / Ubuntu：`sudo apt-get install chromium chromium-driver`；
-# Colab：`!apt install chromium-chromedriver`。没有浏览器时下面的设置单元会明确提示，所有测试都会失败并说明原因。
+# **需要浏览器**：课程包的 `chrome_driver()` 先找本机安装的 Chromium + chromedriver（Debian：`sudo apt-get install chromium chromium-driver`），
+# 找不到时交给 Selenium 自带的 **Selenium Manager**：它会自动下载配套的 Chrome for Testing 和 chromedriver（第一次需要联网，约半分钟）。
+# **Colab 上什么都不用装**，直接运行即可；不要运行 `!apt install chromium-chromedriver`——Ubuntu 的这个包只是要求安装 snap 的占位程序，
+# Colab 没有 snapd，装上也用不了。实在没有浏览器时，设置单元会用中文说明原因和办法：演示单元会跳过，需要浏览器的练习测试会失败并说明原因，
+# 练习 7（保存 CSV）不需要浏览器，照常可做。
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import subprocess
@@ -74,12 +77,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from west2ai.browser import browser_available, chrome_driver, grading_driver
 from west2ai.sites import serve_qa_site
+from west2ai.training import progress_bars
 
+print("检查浏览器……（本机没有时由 Selenium Manager 自动下载 Chrome，第一次约需半分钟）")
 BROWSER_OK, BROWSER_MSG = browser_available()
 if BROWSER_OK:
     print("✅", BROWSER_MSG)
 else:
-    print("⚠️ 没有可用的浏览器，本 notebook 的爬取和所有测试都无法通过！\n" + BROWSER_MSG)
+    print("⚠️ 没有可用的浏览器：演示单元会跳过，需要浏览器的练习测试和完整爬取都无法通过（练习 7 不受影响）。\n" + BROWSER_MSG)
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "start-site", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # Start the local Q&A site (a background thread; it stops when the kernel stops).
@@ -108,8 +113,22 @@ print("HTML 里有问题卡片吗？", "question-card" in html)
 # ## 2. 启动浏览器
 #
 # Selenium 通过 **WebDriver** 控制浏览器：Python 发出命令（打开网址、找元素、点击……），`chromedriver` 把命令转交给 Chromium 执行。
-# 课程包里的 `chrome_driver()` 帮你处理了繁琐的启动参数：无头模式（`--headless=new`，不弹出窗口）、以 root 运行需要的 `--no-sandbox`、
-# 关掉后台联网、每次使用全新的临时配置目录，并且明确指定本机的 chromedriver（Selenium 不会去联网下载驱动）。
+# 浏览器和 chromedriver 的主版本号必须配套。课程包里的 `chrome_driver()` 按下面的顺序找一对能用的：
+#
+# 1. **本机安装的** Chromium + chromedriver（Debian 的 `chromium`、`chromium-driver` 包；批改的机器也是这样）：明确指定驱动路径，不联网；
+# 2. 找不到（或者找到的是 Ubuntu 那种 snap 占位程序）时，交给 **Selenium Manager**：Selenium 4.11 起自带，
+#    `webdriver.Chrome(options=...)` 不给任何路径时，它会找一个 Chrome，或者下载 Chrome for Testing 和配套的 chromedriver 到 `~/.cache/selenium`。
+#    这是 Colab 上可靠的做法，不用 `apt install`，自己写就是：
+#    ```python
+#    from selenium import webdriver
+#    options = webdriver.ChromeOptions()
+#    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+#        options.add_argument(flag)
+#    driver = webdriver.Chrome(options=options)   # no paths: Selenium Manager gets Chrome and chromedriver
+#    ```
+#
+# `chrome_driver()` 还帮你处理了其余繁琐的启动参数：无头模式（`--headless=new`，不弹出窗口）、以 root 运行需要的 `--no-sandbox`、
+# 关掉后台联网、每次使用全新的临时配置目录。
 #
 # 浏览器是一个独立的进程，**用完一定要关掉**（`driver.quit()`）。最稳妥的写法是 `with` 语句——即使中途出错也会自动关闭：
 # ```python
@@ -118,13 +137,17 @@ print("HTML 里有问题卡片吗？", "question-card" in html)
 #     ...
 # ```
 # 下面的演示为了能分成几个单元讲解，先打开一个 `demo` 浏览器，演示结束时再关掉它。
+# 没有浏览器时（见设置单元的提示）演示单元只打印一句话就跳过，不会报错。
 
 # %%
-demo = chrome_driver()
-demo.get(site.topic_url)
-print("页面标题：", demo.title)
-cards = demo.find_elements(By.CSS_SELECTOR, ".question-card")
-print("刚打开时找到的问题卡片数：", len(cards))
+if BROWSER_OK:
+    demo = chrome_driver()
+    demo.get(site.topic_url)
+    print("页面标题：", demo.title)
+    cards = demo.find_elements(By.CSS_SELECTOR, ".question-card")
+    print("刚打开时找到的问题卡片数：", len(cards))
+else:
+    print("没有浏览器，跳过演示：", BROWSER_MSG.splitlines()[0])
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-07", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # 刚打开时卡片数常常是 0（机器慢时也可能已经有了）：`driver.get()` 只等 HTML 和脚本加载完，JavaScript 发出的 XHR 可能还在路上。
@@ -142,10 +165,22 @@ print("刚打开时找到的问题卡片数：", len(cards))
 # `poll_frequency` 默认是 0.5 秒，要做上千次等待时调小它能省下不少时间。
 
 # %%
-wait = WebDriverWait(demo, timeout=10, poll_frequency=0.05)
-wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".question-card")) >= 10)
-cards = demo.find_elements(By.CSS_SELECTOR, ".question-card")
-print("等待之后的问题卡片数：", len(cards))
+if BROWSER_OK:
+    wait = WebDriverWait(demo, timeout=10, poll_frequency=0.05)
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".question-card")) >= 10)
+    cards = demo.find_elements(By.CSS_SELECTOR, ".question-card")
+    print("等待之后的问题卡片数：", len(cards))
+
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-think-wait", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：① 你写了 `time.sleep(2)`，在自己电脑上每次都能通过，交上去却在批改的机器上偶尔失败，为什么？
+# ② 把 `poll_frequency` 设成 0.001 秒会不会更好？
+#
+# <details><summary>提示</summary>
+#
+# ① 数据什么时候到，取决于机器和网络当时的快慢：批改的机器同时在跑很多份作业，2 秒可能不够。显式等待以"条件成立"为准：
+# 快的时候不白等，慢的时候多等一会儿（直到超时）。② 不会：每检查一次就是一条 WebDriver 命令，检查太频繁只会让 Python、
+# chromedriver 和浏览器都忙着回答"好了没有"；0.05 秒已经足够灵敏。
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-09", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. 定位元素，读取文字和属性
@@ -164,11 +199,12 @@ print("等待之后的问题卡片数：", len(cards))
 # - `element.text` 是元素**显示出来**的文字；`element.get_attribute("href")` 读属性（`href` 会被换算成以 `http://` 开头的完整地址）。
 
 # %%
-first = cards[0]
-link = first.find_element(By.CSS_SELECTOR, "h2.question-title a")
-print("标题：", link.text)
-print("链接：", link.get_attribute("href"))
-print("同一个元素，用 XPath 找：", demo.find_element(By.XPATH, "//div[@class='question-card'][1]//h2/a").text)
+if BROWSER_OK:
+    first = cards[0]
+    link = first.find_element(By.CSS_SELECTOR, "h2.question-title a")
+    print("标题：", link.text)
+    print("链接：", link.get_attribute("href"))
+    print("同一个元素，用 XPath 找：", demo.find_element(By.XPATH, "//div[@class='question-card'][1]//h2/a").text)
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-11", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 5. 滚动页面：无限滚动
@@ -181,10 +217,11 @@ print("同一个元素，用 XPath 找：", demo.find_element(By.XPATH, "//div[@
 # 滚动之后新内容要过一会儿才出现，所以滚动后要**等待数量变多**（或者等到出现 `.feed-end`），再决定要不要继续滚。
 
 # %%
-before = len(demo.find_elements(By.CSS_SELECTOR, ".question-card"))
-demo.execute_script("window.scrollTo(0, document.documentElement.scrollHeight);")
-wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".question-card")) > before)
-print("滚动前", before, "个，滚动后", len(demo.find_elements(By.CSS_SELECTOR, ".question-card")), "个")
+if BROWSER_OK:
+    before = len(demo.find_elements(By.CSS_SELECTOR, ".question-card"))
+    demo.execute_script("window.scrollTo(0, document.documentElement.scrollHeight);")
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".question-card")) > before)
+    print("滚动前", before, "个，滚动后", len(demo.find_elements(By.CSS_SELECTOR, ".question-card")), "个")
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-13", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 6. 问题页与「阅读全文」按钮
@@ -221,18 +258,30 @@ print("滚动前", before, "个，滚动后", len(demo.find_elements(By.CSS_SELE
 # 每条要几毫秒到几十毫秒。50 个问题 × 20 个回答，每个回答“找按钮、点击、检查、读文字”就是几千条命令——能合并的就合并。
 
 # %%
-question_url = cards[0].find_element(By.CSS_SELECTOR, "h2.question-title a").get_attribute("href")
-demo.get(question_url)
-wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".answer-item")) >= 1)
-print("问题：", demo.find_element(By.CSS_SELECTOR, "h1.question-title").text)
-item = demo.find_elements(By.CSS_SELECTOR, ".answer-item")[0]
-print("点击前：", item.find_element(By.CSS_SELECTOR, ".answer-content").text)
-item.find_element(By.CSS_SELECTOR, "button.read-more").click()
-wait.until(lambda d: "expanded" in item.get_attribute("class"))
-print("点击后：", item.find_element(By.CSS_SELECTOR, ".answer-content").text)
+if BROWSER_OK:
+    question_url = cards[0].find_element(By.CSS_SELECTOR, "h2.question-title a").get_attribute("href")
+    demo.get(question_url)
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".answer-item")) >= 1)
+    print("问题：", demo.find_element(By.CSS_SELECTOR, "h1.question-title").text)
+    item = demo.find_elements(By.CSS_SELECTOR, ".answer-item")[0]
+    print("点击前：", item.find_element(By.CSS_SELECTOR, ".answer-content").text)
+    item.find_element(By.CSS_SELECTOR, "button.read-more").click()
+    wait.until(lambda d: "expanded" in item.get_attribute("class"))
+    print("点击后：", item.find_element(By.CSS_SELECTOR, ".answer-content").text)
 
 # %%
-demo.quit()  # close the demo browser
+if BROWSER_OK:
+    demo.quit()  # close the demo browser
+
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-think-commands", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：完整爬取要展开 50 × 20 = 1000 个回答。如果每个回答发 4 条 WebDriver 命令（找按钮、点击、检查是否展开、读文字），
+# 每条约 10 毫秒，光是命令往返就要多久？改成"每个问题一条命令点掉全部按钮、一个条件等它们全部展开"之后呢？
+#
+# <details><summary>提示</summary>
+#
+# 1000 × 4 × 10 ms = 40 秒，还没算等全文加载的时间。批量之后每个问题只要几条命令（一次批量点击、几次等待检查、读文字），
+# 50 个问题加起来几百条命令，几秒钟就够了。这就是参考实现能在 1–1.5 分钟内爬完的原因。
+# </details>
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-16", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -261,7 +310,7 @@ def question_cards(driver):
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-cards-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本测试需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "本测试需要浏览器，但这里启动不了：" + _msg
 _d = grading_driver()
 _d.get(site.topic_url)
 WebDriverWait(_d, 10, 0.05).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".question-card")) >= 10)
@@ -282,10 +331,14 @@ with serve_qa_site(seed=7) as _s:
     WebDriverWait(_d, 10, 0.05).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".question-card")) >= 20)
     _cards = question_cards(_d)
     _base = _s.base_url
-assert type(_cards) is list and len(_cards) == 20
-assert all(type(c) is dict and type(c["title"]) is str and type(c["url"]) is str for c in _cards)
-assert [c["title"].strip() for c in _cards] == list(_truth.question_title[:20]), "标题与页面不一致"
-assert [c["url"] for c in _cards] == [f"{_base}/question/{q}" for q in _truth.question_id[:20]], "url 与页面不一致"
+assert type(_cards) is list and len(_cards) == 20, \
+    f"另一个话题页滚动后已加载 20 张卡片，question_cards 返回了 {len(_cards) if type(_cards) is list else type(_cards).__name__}"
+assert all(type(c) is dict and type(c["title"]) is str and type(c["url"]) is str for c in _cards), \
+    "每张卡片应是 title、url 都为字符串的字典"
+assert [c["title"].strip() for c in _cards] == list(_truth.question_title[:20]), \
+    f"另一个话题页上标题与页面不一致（你的前两个：{[c['title'] for c in _cards[:2]]}）"
+assert [c["url"] for c in _cards] == [f"{_base}/question/{q}" for q in _truth.question_id[:20]], \
+    f"另一个话题页上 url 与页面不一致（你的第一个：{_cards[0]['url']!r}）"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-19", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -317,7 +370,7 @@ def scroll_until(driver, css, n, timeout=10):
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-scroll-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本测试需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "本测试需要浏览器，但这里启动不了：" + _msg
 _d = grading_driver()
 _d.get(site.topic_url)
 _items = scroll_until(_d, ".question-card", 25)
@@ -336,15 +389,17 @@ _titles = list(_truth.drop_duplicates("question_id").question_title)
 with serve_qa_site(seed=7) as _s:
     _d.get(_s.topic_url)
     _items = scroll_until(_d, ".question-card", 35)
-    assert type(_items) is list and all(type(e) is _WebElement for e in _items)
-    assert 35 <= len(_items) <= 50, f"got {len(_items)}"
-    assert [e.find_element(By.CSS_SELECTOR, "a").text for e in _items[:35]] == _titles[:35]
+    assert type(_items) is list and all(type(e) is _WebElement for e in _items), \
+        f"scroll_until 应返回 find_elements 得到的元素列表，实际为 {type(_items).__name__}"
+    assert 35 <= len(_items) <= 50, f"另一个话题页上要 35 个卡片，你返回了 {len(_items)} 个（太少：没等加载；太多：够数后还在滚动）"
+    assert [e.find_element(By.CSS_SELECTOR, "a").text for e in _items[:35]] == _titles[:35], \
+        "返回的卡片顺序或内容与页面不一致：应直接返回 find_elements 的结果"
     _items = scroll_until(_d, ".question-card", 1000, timeout=10)
     assert len(_items) == len(_titles), "加载完后（出现“没有更多了”）应返回全部元素，不能一直等"
     _qid = _truth.question_id.iloc[-1]
     _d.get(_s.question_url(_qid))
     _answers = scroll_until(_d, ".answer-item", 15)
-    assert len(_answers) >= 15
+    assert len(_answers) >= 15, f"问题页上要 15 个回答，你返回了 {len(_answers)} 个：css 参数要用传进来的选择器"
     _answers = scroll_until(_d, ".answer-item", 5)
     assert len(_answers) >= 15, "元素已经够数时应直接返回全部元素"
 ### END HIDDEN TESTS
@@ -366,7 +421,7 @@ def collect_questions(driver, topic_url, n=50):
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-collect-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本测试需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "本测试需要浏览器，但这里启动不了：" + _msg
 _d = grading_driver()
 _qs = collect_questions(_d, site.topic_url, 15)
 assert isinstance(_qs, list), f"collect_questions 应返回列表，而不是 {type(_qs).__name__}"
@@ -379,10 +434,13 @@ _truth = _qa_truth(7).drop_duplicates("question_id")
 with serve_qa_site(seed=7) as _s:
     _qs = collect_questions(_d, _s.topic_url, 23)
     _base = _s.base_url
-assert type(_qs) is list and len(_qs) == 23
-assert all(type(q) is dict for q in _qs)
-assert [q["title"].strip() for q in _qs] == list(_truth.question_title[:23])
-assert [q["url"] for q in _qs] == [f"{_base}/question/{q}" for q in _truth.question_id[:23]]
+assert type(_qs) is list and len(_qs) == 23, \
+    f"另一个话题页上要前 23 个问题，你返回了 {len(_qs) if type(_qs) is list else type(_qs).__name__}（多了要截断到 n 个）"
+assert all(type(q) is dict for q in _qs), "每个问题应是 {'title': ..., 'url': ...} 字典"
+assert [q["title"].strip() for q in _qs] == list(_truth.question_title[:23]), \
+    f"另一个话题页上前 23 个问题的标题或顺序不对（你的前两个：{[q['title'] for q in _qs[:2]]}）"
+assert [q["url"] for q in _qs] == [f"{_base}/question/{q}" for q in _truth.question_id[:23]], \
+    f"另一个话题页上问题的 url 不对（你的第一个：{_qs[0]['url']!r}）"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-25", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -412,7 +470,7 @@ def expand_answers(driver, items, timeout=10):
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-expand-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本测试需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "本测试需要浏览器，但这里启动不了：" + _msg
 _d = grading_driver()
 _d.get(site.topic_url)
 WebDriverWait(_d, 10, 0.05).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".question-card a"))
@@ -438,11 +496,14 @@ with serve_qa_site(seed=7) as _s:
     _items[1].find_element(By.CSS_SELECTOR, "button.read-more").click()   # one already expanded
     WebDriverWait(_d, 10, 0.05).until(lambda d: "expanded" in _items[1].get_attribute("class"))
     _texts = expand_answers(_d, _items[:10])
-    assert all("expanded" in e.get_attribute("class") for e in _items[:10])
+    _open = ["expanded" in e.get_attribute("class") for e in _items[:10]]
+    assert all(_open), f"另一个问题页上的 10 个回答（其中第 2 个已经展开过）没有全部展开：{_open}"
     _texts2 = expand_answers(_d, _items[1:3])
-assert type(_texts) is list and all(type(t) is str for t in _texts)
-assert [t.strip() for t in _texts] == _want[:10]
-assert [t.strip() for t in _texts2] == _want[1:3]
+assert type(_texts) is list and all(type(t) is str for t in _texts), \
+    f"expand_answers 应返回字符串列表，实际为 {type(_texts).__name__}"
+assert [t.strip() for t in _texts] == _want[:10], \
+    f"另一个问题页上 10 个回答的全文不对（你的第一段以 {(_texts or [''])[0][:20]!r} 开头）：已展开的回答要跳过，顺序要与 items 一致"
+assert [t.strip() for t in _texts2] == _want[1:3], "对已经全部展开的回答再调用一次，应直接返回它们的全文"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-28", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -468,7 +529,7 @@ def scrape_question(driver, url, n_answers=20):
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-question-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本测试需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "本测试需要浏览器，但这里启动不了：" + _msg
 _d = grading_driver()
 _d.get(site.topic_url)
 WebDriverWait(_d, 10, 0.05).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".question-card a"))
@@ -491,10 +552,12 @@ with serve_qa_site(seed=7) as _s:
     _rb = scrape_question(_d, _s.question_url(_qb), int(_sizes.min()) + 3)
 for _r, _qid, _n in ((_ra, _qa, 13), (_rb, _qb, int(_sizes.min()))):
     _rows = _truth[_truth.question_id == _qid]
-    assert type(_r) is dict and type(_r["answers"]) is list
-    assert _r["title"].strip() == _rows.question_title.iloc[0]
-    assert _r["text"].strip() == _rows.question_text.iloc[0]
-    assert [a.strip() for a in _r["answers"]] == list(_rows.answer_text[:_n])
+    assert type(_r) is dict and type(_r["answers"]) is list, "应返回字典，其中 answers 是列表"
+    assert _r["title"].strip() == _rows.question_title.iloc[0], f"另一个问题页的标题不对：你得到 {_r['title']!r}"
+    assert _r["text"].strip() == _rows.question_text.iloc[0], f"另一个问题页的问题内容不对：你得到 {_r['text'][:30]!r}…"
+    assert [a.strip() for a in _r["answers"]] == list(_rows.answer_text[:_n]), \
+        (f"另一个问题页上要前 {_n} 个回答的全文（回答不够时全部），你返回了 {len(_r['answers'])} 个或内容不对："
+         "回答总数少于 n_answers 时不要一直等")
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-31", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -520,9 +583,11 @@ def scrape_topic(driver, topic_url, n_questions=50, n_answers=20, progress=True)
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-topic-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本测试需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "本测试需要浏览器，但这里启动不了：" + _msg
 _d = grading_driver()
-_df = scrape_topic(_d, site.topic_url, n_questions=2, n_answers=3, progress=False)
+with progress_bars() as _bars:
+    _df = scrape_topic(_d, site.topic_url, n_questions=2, n_answers=3, progress=False)
+assert _bars.shown == 0, f"progress=False 时不应显示进度条，却显示了 {_bars.shown} 个：tqdm(..., disable=not progress)"
 assert isinstance(_df, pd.DataFrame), f"scrape_topic 应返回 DataFrame，而不是 {type(_df).__name__}"
 assert list(_df.columns) == ["question_title", "question_text", "answer_text"], \
     f"列应依次为 question_title, question_text, answer_text，实际为 {list(_df.columns)}"
@@ -534,12 +599,13 @@ from west2ai.mentor.truth import expected_qa as _expected_qa
 with serve_qa_site(seed=7) as _s:
     _df = scrape_topic(_d, _s.topic_url, n_questions=3, n_answers=12, progress=False)
 _want = _expected_qa(7, 3, 12)
-assert type(_df) is pd.DataFrame and list(_df.columns) == list(_want.columns)
-assert len(_df) == len(_want) == 36
+assert type(_df) is pd.DataFrame and list(_df.columns) == list(_want.columns), \
+    f"另一个话题上 scrape_topic 应返回列为 {list(_want.columns)} 的 DataFrame，实际为 {type(_df).__name__}"
+assert len(_df) == len(_want), f"另一个话题上 3 个问题 × 12 个回答，你得到 {len(_df)} 行"
 for _col in _want.columns:
-    assert [str(v).strip() for v in _df[_col]] == list(_want[_col]), _col
+    assert [str(v).strip() for v in _df[_col]] == list(_want[_col]), f"另一个话题上 {_col} 列的内容或顺序不对"
 ### END HIDDEN TESTS
-assert len(_df) > 0
+assert len(_df) > 0, "scrape_topic 返回了空表"
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-34", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -558,8 +624,6 @@ def save_qa_csv(df, path):
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-csv-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 import tempfile as _tempfile
-_ok, _msg = browser_available()
-assert _ok, "本 notebook 的评分需要浏览器（Chromium + chromedriver），请先安装：" + _msg
 _small = pd.DataFrame({"question_title": ["标题一", "标题二"], "question_text": ["内容一", "内容二"],
                        "answer_text": ["回答一", "回答二"]})
 with _tempfile.TemporaryDirectory() as _tmp:
@@ -578,9 +642,10 @@ with _tempfile.TemporaryDirectory() as _tmp:
     save_qa_csv(_tricky, str(_path))
     _raw = _path.read_bytes()
     _back = pd.read_csv(_path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-assert _raw.startswith(b"\xef\xbb\xbf") and not _raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")
-assert list(_back.columns) == list(_tricky.columns)
-assert _back.equals(_tricky)
+assert _raw.startswith(b"\xef\xbb\xbf") and not _raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"), \
+    f"文件开头应恰好有一个 BOM，实际开头是 {_raw[:6]!r}"
+assert list(_back.columns) == list(_tricky.columns), f"读回来的列是 {list(_back.columns)}：不要写出 index 列"
+assert _back.equals(_tricky), "含逗号、引号、换行的内容读回来变了样：用 df.to_csv 写，不要自己拼字符串"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-37", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -596,10 +661,12 @@ if not BROWSER_OK:
     print("⚠️ 没有可用的浏览器，无法爬取：" + BROWSER_MSG)
 else:
     _start = time.time()
-    with chrome_driver() as driver:  # the browser is closed even if your code raises
+    with chrome_driver() as driver, progress_bars() as bars:  # the browser is closed even if your code raises
         qa = scrape_topic(driver, site.topic_url, n_questions=50, n_answers=20)
     save_qa_csv(qa, QA_CSV)
     print(f"用时 {time.time() - _start:.1f} 秒，共 {len(qa)} 行，已保存到 {QA_CSV.resolve()}")
+    if not bars.shown:
+        print("提示：爬取时没有显示进度条。要爬一分钟以上的任务应当让人看到进度：在 scrape_topic 里用 tqdm（progress=True 时）")
     display(qa.head())
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-39", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -610,7 +677,7 @@ else:
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "final-titles", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本 notebook 的评分需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "qa.csv 要用浏览器爬取，但这里启动不了浏览器：" + _msg
 assert Path("qa.csv").exists(), "找不到 qa.csv：请先成功运行上面的完整爬取单元"
 _qa = pd.read_csv("qa.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
 assert "question_title" in _qa.columns, f"qa.csv 缺少 question_title 列，现有列：{list(_qa.columns)}"
@@ -624,7 +691,7 @@ assert _r["title_rate"] >= 0.99, f"话题前 50 个问题只找到 {_r['title_ra
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "final-texts", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本 notebook 的评分需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "qa.csv 要用浏览器爬取，但这里启动不了浏览器：" + _msg
 assert Path("qa.csv").exists(), "找不到 qa.csv：请先成功运行上面的完整爬取单元"
 _qa = pd.read_csv("qa.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
 assert "question_text" in _qa.columns, f"qa.csv 缺少 question_text 列，现有列：{list(_qa.columns)}"
@@ -637,7 +704,7 @@ assert _r["text_rate"] >= 0.99, f"问题内容一致率 {_r['text_rate']:.1%}，
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "final-count", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本 notebook 的评分需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "qa.csv 要用浏览器爬取，但这里启动不了浏览器：" + _msg
 assert Path("qa.csv").exists(), "找不到 qa.csv：请先成功运行上面的完整爬取单元"
 _qa = pd.read_csv("qa.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
 assert len(_qa) == 1000, f"50 个问题 × 20 个回答应有 1000 行，qa.csv 有 {len(_qa)} 行"
@@ -651,7 +718,7 @@ assert _r["n_rows"] == 1000 and not _r["bad_counts"], f"回答数量不对：{_r
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "final-answers", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本 notebook 的评分需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "qa.csv 要用浏览器爬取，但这里启动不了浏览器：" + _msg
 assert Path("qa.csv").exists(), "找不到 qa.csv：请先成功运行上面的完整爬取单元"
 _qa = pd.read_csv("qa.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
 assert "answer_text" in _qa.columns, f"qa.csv 缺少 answer_text 列，现有列：{list(_qa.columns)}"
@@ -665,14 +732,16 @@ assert _r["answer_rate"] >= 0.99, f"回答全文一致率 {_r['answer_rate']:.1%
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "final-csv", "locked": true, "points": 1.0, "schema_version": 3, "solution": false, "task": false}
 _ok, _msg = browser_available()
-assert _ok, "本 notebook 的评分需要浏览器（Chromium + chromedriver），请先安装：" + _msg
+assert _ok, "qa.csv 要用浏览器爬取，但这里启动不了浏览器：" + _msg
 assert Path("qa.csv").exists(), "找不到 qa.csv：请先成功运行上面的完整爬取单元"
 _raw = Path("qa.csv").read_bytes()
 assert _raw.startswith(b"\xef\xbb\xbf"), "qa.csv 开头没有 BOM：请用 encoding='utf-8-sig' 保存"
 ### BEGIN HIDDEN TESTS
 _qa = pd.read_csv("qa.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
-assert list(_qa.columns) == ["question_title", "question_text", "answer_text"], list(_qa.columns)
-assert len(_qa) == 1000 and (_qa.answer_text.str.strip() != "").all()
+assert list(_qa.columns) == ["question_title", "question_text", "answer_text"], \
+    f"qa.csv 的列应依次为 question_title, question_text, answer_text，实际为 {list(_qa.columns)}"
+assert len(_qa) == 1000 and (_qa.answer_text.str.strip() != "").all(), \
+    f"qa.csv 应有 1000 行且没有空回答，实际 {len(_qa)} 行、{int((_qa.answer_text.str.strip() == '').sum())} 个空回答"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-45", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -682,3 +751,10 @@ assert len(_qa) == 1000 and (_qa.answer_text.str.strip() != "").all()
 #   真实网站的接口常常需要登录 Cookie 或签名参数，这时两种方法各有什么优缺点？
 # - 真实网站会限制访问频率。对别人的服务器，请求之间应该加多长的间隔？`robots.txt` 是什么？
 # - 本页的回答按赞同数排序；如果网站改成“按时间排序”，或者同一个问题在滚动中途新增了回答，你的爬虫会出什么问题？
+#
+# <details><summary>提示</summary>
+#
+# 直接请求 JSON 接口通常快十倍以上（不用启动浏览器、不用渲染），但要自己处理登录 Cookie、签名参数和翻页；Selenium 慢，却能"像人一样"
+# 拿到页面最终显示的内容。请求间隔至少 0.5–1 秒，`robots.txt` 写着网站希望爬虫不要访问哪些路径。回答顺序在滚动中途变化时，
+# 按位置取"前 20 个"会漏掉或重复回答：可以用回答的 ID（`data-answer-id`）去重。
+# </details>

@@ -137,12 +137,14 @@ for _seed, _n in ((2024, 847), (9, 300)):
     _nt, _ = crawl_tables(seed=_seed, n_notices=_n)
     _got = publisher_shares(_nt.copy())
     _exp = _nt["publisher"].value_counts() / len(_nt)
-    assert type(_got) is pd.Series and _got.dtype.kind == "f"
-    assert _got.is_monotonic_decreasing
-    assert sorted(_got.index) == sorted(_exp.index)
-    assert np.allclose(_got.sort_index().to_numpy(), _exp.sort_index().to_numpy()), "占比与真实数据不一致"
+    assert type(_got) is pd.Series and _got.dtype.kind == "f", \
+        f"另一份数据（{_n} 条通知）上应返回浮点数的 pd.Series，你返回了 {type(_got).__name__}（dtype {getattr(_got, 'dtype', '?')}）"
+    assert _got.is_monotonic_decreasing, f"另一份数据（{_n} 条通知）上没有按占比从大到小排列：{_got.round(3).to_dict()}"
+    assert sorted(_got.index) == sorted(_exp.index), f"另一份数据（{_n} 条通知）上索引应是全部通知人，你的索引是 {sorted(_got.index)}"
+    assert np.allclose(_got.sort_index().to_numpy(), _exp.sort_index().to_numpy()), \
+        f"另一份数据（{_n} 条通知）上占比不对，你得到 {_got.round(3).to_dict()}：是否除以了通知总数？"
 ### END HIDDEN TESTS
-assert (shares > 0).all()
+assert (shares > 0).all(), f"占比应都大于 0（只列出出现过的通知人），你的结果里有 {int((shares <= 0).sum())} 个不大于 0"
 
 # %%
 shares = publisher_shares(notices)
@@ -191,13 +193,17 @@ for _seed, _n in ((2024, 847), (9, 300)):
     _got = downloads_by_publisher(_nt.copy(), _at.copy())
     _m = _at.merge(_nt[["url", "publisher"]], left_on="notice_url", right_on="url")
     _g = _m.groupby("publisher")["downloads"]
-    assert type(_got) is pd.DataFrame and _got["mean"].is_monotonic_decreasing
-    assert sorted(_got.index) == sorted(_g.size().index), "索引应是所有有附件的通知人"
+    assert type(_got) is pd.DataFrame and _got["mean"].is_monotonic_decreasing, \
+        f"另一份数据（{_n} 条通知）上应返回按 mean 从大到小排列的 DataFrame，你返回了 {type(_got).__name__}"
+    assert sorted(_got.index) == sorted(_g.size().index), \
+        f"另一份数据（{_n} 条通知）上索引应是所有有附件的通知人，你的索引是 {sorted(_got.index)}"
     _got = _got.sort_index()
     for _col, _exp in (("n_attachments", _g.size()), ("mean", _g.mean()), ("median", _g.median()), ("total", _g.sum())):
-        assert np.allclose(_got[_col].to_numpy(dtype=float), _exp.sort_index().to_numpy(dtype=float)), f"{_col} 列与真实数据不一致"
+        assert np.allclose(_got[_col].to_numpy(dtype=float), _exp.sort_index().to_numpy(dtype=float)), \
+            f"另一份数据（{_n} 条通知）上 {_col} 列不对，你得到 {_got[_col].round(1).to_dict()}"
 ### END HIDDEN TESTS
-assert stats["total"].sum() == attachments["downloads"].sum()
+assert stats["total"].sum() == attachments["downloads"].sum(), \
+    f"各组 total 之和应等于全部附件的下载次数 {attachments['downloads'].sum()}，你的是 {stats['total'].sum()}"
 
 # %%
 stats = downloads_by_publisher(notices, attachments)
@@ -256,19 +262,29 @@ def _eta(df, g, v):
     sst = ((y - y.mean()) ** 2).sum()
     means = df.assign(_y=y).groupby(g)["_y"].agg(["mean", "size"])
     return float((means["size"] * (means["mean"] - y.mean()) ** 2).sum() / sst)
-assert correlation_ratio(pd.DataFrame({"g": list("abab"), "y": [5, 5, 5, 5]}), "g", "y") == 0.0
-assert abs(correlation_ratio(pd.DataFrame({"g": list("aabb"), "y": [1, 3, 1, 3]}), "g", "y")) < 1e-12, "各组均值相同时 η² 应为 0"
-assert abs(correlation_ratio(pd.DataFrame({"g": list("abab"), "y": [1, 3, 1, 3]}), "g", "y") - 1.0) < 1e-12, "组内没有差异时 η² 应为 1"
+_const = correlation_ratio(pd.DataFrame({"g": list("abab"), "y": [5, 5, 5, 5]}), "g", "y")
+assert _const == 0.0, f"y 全都相同（分母为 0）时应返回 0.0，你返回了 {_const!r}"
+_same = correlation_ratio(pd.DataFrame({"g": list("aabb"), "y": [1, 3, 1, 3]}), "g", "y")
+assert abs(_same) < 1e-12, f"g=aabb、y=[1, 3, 1, 3] 时两组均值相同，你得到 η² = {_same}"
+_pure = correlation_ratio(pd.DataFrame({"g": list("abab"), "y": [1, 3, 1, 3]}), "g", "y")
+assert abs(_pure - 1.0) < 1e-12, f"g=abab、y=[1, 3, 1, 3] 时组内没有差异，你得到 η² = {_pure}"
 for _seed, _n in ((2024, 847), (9, 300)):
     _nt, _at = crawl_tables(seed=_seed, n_notices=_n)
     _m = _at.merge(_nt[["url", "publisher"]], left_on="notice_url", right_on="url")
     _got = correlation_ratio(_m, "publisher", "downloads")
-    assert isinstance(_got, float) and abs(_got - _eta(_m, "publisher", "downloads")) < 1e-9, "η² 与按公式计算的结果不一致"
+    assert isinstance(_got, float) and abs(_got - _eta(_m, "publisher", "downloads")) < 1e-9, \
+        f"另一份数据（{_n} 条通知）上 η² 与按公式计算的结果不一致，你得到 {_got!r}：组间平方和要按每组人数加权"
 _rng = np.random.default_rng(0)
 _shuffled = _m.assign(publisher=_rng.permutation(_m["publisher"].to_numpy()))
-assert abs(correlation_ratio(_shuffled, "publisher", "downloads") - _eta(_shuffled, "publisher", "downloads")) < 1e-9
+_got = correlation_ratio(_shuffled, "publisher", "downloads")
+assert abs(_got - _eta(_shuffled, "publisher", "downloads")) < 1e-9, f"通知人随机打乱后的数据上 η² 不对，你得到 {_got!r}"
 ### END HIDDEN TESTS
-assert 0.0 <= eta <= 1.0
+assert 0.0 <= eta <= 1.0, f"η² 应在 0 到 1 之间，你得到 {eta}"
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-eta-sanity", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# 下面算出真实数据的 η²，并和"把通知人随机打乱"之后的 η² 对照。先估计一下打乱后该是多少：即使分组与数值毫无关系，
+# $k$ 个组的均值也会因为抽样而略有不同，η² 的期望约为 $(k-1)/(n-1)$。这里 $k = 9$ 个通知人、$n$ ≈ 440 个附件，
+# 所以打乱后的 η² 应约为 **0.02**；真实数据的 η² 要明显大于它，才说明通知人与下载次数确有关系。
 
 # %%
 eta = correlation_ratio(merged, "publisher", "downloads")
@@ -277,6 +293,15 @@ shuffled = merged.assign(publisher=rng.permutation(merged["publisher"].to_numpy(
 print(f"通知人对下载次数的 η² = {eta:.3f}")
 print(f"把通知人随机打乱后的 η² = {correlation_ratio(shuffled, 'publisher', 'downloads'):.3f}（没有关系时大约是这么大）")
 
+
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-think-eta", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：附件只有 10 个时，把通知人随机打乱后的 η² 大约是多少？为什么样本少的时候不能只看 η² 的大小下结论？
+#
+# <details><summary>提示</summary>
+#
+# 按 $(k-1)/(n-1)$ 估计，9 个组、10 个附件时约为 $8/9 ≈ 0.9$：几乎每个附件自成一组，"组间差异"全是偶然。
+# 所以要和随机打乱的结果（或者显著性检验）比较，组数相对样本数不能太多。
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-18", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **结论（怎样的关系）**：通知人能解释下载次数约三分之一的差异，远高于随机打乱后的水平，所以二者确有关系：
@@ -325,12 +350,15 @@ for _seed, _n in ((2024, 847), (9, 300)):
     _d = pd.to_datetime(_nt["date"])
     _exp = pd.Series(0, index=pd.date_range(_d.min(), _d.max(), freq="D"))
     _exp = _exp.add(_d.value_counts(), fill_value=0)
-    assert type(_got) is pd.Series and type(_got.index) is pd.DatetimeIndex
-    assert _got.index.is_monotonic_increasing and _got.dtype.kind in "iu", "值应是整数，索引应升序"
-    assert list(_got.index) == list(_exp.index)
-    assert (_got.to_numpy() == _exp.to_numpy()).all(), "每日条数与真实数据不一致"
+    assert type(_got) is pd.Series and type(_got.index) is pd.DatetimeIndex, \
+        f"另一份数据（{_n} 条通知）上应返回索引为 DatetimeIndex 的 pd.Series，你返回了 {type(_got).__name__}"
+    assert _got.index.is_monotonic_increasing and _got.dtype.kind in "iu", \
+        f"另一份数据（{_n} 条通知）上值应是整数、索引应升序，你的 dtype 是 {_got.dtype}"
+    assert list(_got.index) == list(_exp.index), \
+        f"另一份数据（{_n} 条通知）上应包含从最早到最晚的每一天，你的索引有 {len(_got)} 天：没有通知的日子也要在里面"
+    assert (_got.to_numpy() == _exp.to_numpy()).all(), f"另一份数据（{_n} 条通知）上每日条数不对"
 ### END HIDDEN TESTS
-assert (daily >= 0).all()
+assert (daily >= 0).all(), "每日条数不会是负数"
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-21", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -375,18 +403,23 @@ for _seed, _n in ((2024, 847), (9, 300)):
     _wk = _dd.resample("W").sum()
     for _k in (3, 7):
         _got = busiest_weeks(_dd.copy(), k=_k)
-        assert type(_got) is pd.Series and len(_got) == _k
-        assert list(_got.to_numpy()) == sorted(_wk.to_numpy(), reverse=True)[:_k], "最密集的几周的条数不对"
+        assert type(_got) is pd.Series and len(_got) == _k, \
+            f"另一份数据上 busiest_weeks(k={_k}) 应返回 {_k} 周，你返回了 {len(_got) if type(_got) is pd.Series else type(_got).__name__}"
+        assert list(_got.to_numpy()) == sorted(_wk.to_numpy(), reverse=True)[:_k], \
+            f"另一份数据上最密集的 {_k} 周的条数不对，你得到 {list(_got.to_numpy())}"
         assert all(_wk[_i] == _v for _i, _v in _got.items()), "索引应是该周的周日（resample('W')）"
     _prof = month_profile(_nt.copy())
     _exp = pd.to_datetime(_nt["date"]).dt.month.value_counts()
-    assert type(_prof) is pd.Series and list(_prof.index) == list(range(1, 13))
-    assert all(int(_prof[_m]) == int(_exp.get(_m, 0)) for _m in range(1, 13)), "各月通知数与真实数据不一致"
+    assert type(_prof) is pd.Series and list(_prof.index) == list(range(1, 13)), \
+        f"另一份数据上 month_profile 应返回索引为 1–12 的 pd.Series，你的索引是 {list(getattr(_prof, 'index', []))}"
+    assert all(int(_prof[_m]) == int(_exp.get(_m, 0)) for _m in range(1, 13)), \
+        f"另一份数据上各月通知数不对，你得到 {_prof.tolist()}"
 _one, _ = crawl_tables(seed=9, n_notices=300)
 _one = _one[pd.to_datetime(_one["date"]).dt.month != 8]
 assert int(month_profile(_one)[8]) == 0, "没有通知的月份应记 0"
 ### END HIDDEN TESTS
-assert weeks.iloc[0] >= weeks.iloc[-1]
+assert isinstance(weeks.index, pd.DatetimeIndex) and (weeks.index.day_of_week == 6).all(), \
+    f"busiest_weeks 的索引应是每周的周日（resample('W') 的结果），你的索引是 {list(weeks.index)}"
 
 # %%
 daily = notices_per_day(notices)
@@ -395,6 +428,16 @@ print(busiest_weeks(daily, k=5))
 print("\n按月份统计：")
 print(month_profile(notices))
 
+
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-think-days", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：如果 `notices_per_day` 不补上没有通知的日子，"平均每天几条通知"和 `rolling(30)` 滑动平均会偏向哪边？为什么？
+# 另外，数据只覆盖两年多，`month_profile` 里有的月份出现了三次、有的只出现两次，直接比较各月总数公平吗？
+#
+# <details><summary>提示</summary>
+#
+# 不补 0 时，平均数只在"有通知的日子"里算，会偏高；`rolling(30)` 按**行**数滑动，30 行可能跨越两三个月，曲线被抹平、时间也对不上。
+# 各月总数应除以该月在数据中出现的次数（或者按年份分开画），否则多出现一次的月份天然占便宜。
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-25", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 6：把每日通知数画出来（2 分）
@@ -420,22 +463,23 @@ def plot_daily(daily):
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-plot-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 _d = pd.to_datetime(notices["date"]).value_counts().sort_index().asfreq("D", fill_value=0)
 ax = plot_daily(_d)
+plt.close(ax.figure)  # only checked here; the next cell shows the plot
 west2ai.grading.check_plot(ax)
-assert len(ax.get_lines()) >= 2, "应画两条线：每日条数和 30 天滑动平均"
+assert len(ax.get_lines()) >= 2, f"应画两条线：每日条数和 30 天滑动平均，你画了 {len(ax.get_lines())} 条"
 ### BEGIN HIDDEN TESTS
 _nt, _ = crawl_tables(seed=9, n_notices=300)
 _dd = pd.to_datetime(_nt["date"]).value_counts().sort_index().asfreq("D", fill_value=0)
 _ax = plot_daily(_dd.copy())
 west2ai.grading.check_plot(_ax)
 _ys = [np.asarray(line.get_ydata(), dtype=float) for line in _ax.get_lines()]
-assert any(len(y) == len(_dd) and np.allclose(y, _dd.to_numpy()) for y in _ys), "应有一条线是每日通知数"
-_roll = _dd.rolling(30).mean().to_numpy()
-assert any(len(y) == len(_dd) and np.allclose(y, _roll, equal_nan=True) for y in _ys), "应有一条线是 30 天滑动平均"
-assert len(_ax.get_legend_handles_labels()[1]) >= 2, "图例里应有两条线的名字"
+_labels = _ax.get_legend_handles_labels()[1]
 plt.close(_ax.figure)
+assert any(len(y) == len(_dd) and np.allclose(y, _dd.to_numpy()) for y in _ys), "另一份数据上：应有一条线是每日通知数（没有通知的日子是 0）"
+_roll = _dd.rolling(30).mean().to_numpy()
+assert any(len(y) == len(_dd) and np.allclose(y, _roll, equal_nan=True) for y in _ys), \
+    "另一份数据上：应有一条线是 daily.rolling(30).mean()"
+assert len(_labels) >= 2, f"图例里应有两条线的名字，你的图例是 {_labels}"
 ### END HIDDEN TESTS
-plt.close(ax.figure)
-assert ax.get_title().strip() != ""
 
 # %%
 ax = plot_daily(notices_per_day(notices))

@@ -133,11 +133,14 @@ _rng = np.random.default_rng(101)
 _y = _rng.integers(0, 10, size=1000)
 _y_copy = _y.copy()
 _Y = one_hot(_y, 10)
-assert type(_Y) is np.ndarray and _Y.dtype == np.float64 and _Y.shape == (1000, 10)
-assert np.array_equal(_Y, np.eye(10)[_y]), "one_hot 的结果与期望不符"
+assert type(_Y) is np.ndarray and _Y.dtype == np.float64 and _Y.shape == (1000, 10), \
+    f"1000 个标签、10 类时应返回形状 (1000, 10) 的 float64 数组，你返回了 {type(_Y).__name__} {getattr(_Y, 'shape', '')} {getattr(_Y, 'dtype', '')}"
+assert np.array_equal(_Y, np.eye(10)[_y]), \
+    f"1000 个随机标签上结果不对：有 {int((_Y.argmax(axis=1) != _y).sum())} 行的 1 不在标签那一列，或者一行不止一个 1"
 assert np.array_equal(_y, _y_copy), "one_hot 不应修改输入的标签数组"
 _Y7 = one_hot(np.array([4, 4, 0]), 7)
-assert _Y7.shape == (3, 7) and np.array_equal(_Y7.sum(axis=1), [1, 1, 1]) and _Y7[0, 4] == 1.0
+assert _Y7.shape == (3, 7) and np.array_equal(_Y7.sum(axis=1), [1, 1, 1]) and _Y7[0, 4] == 1.0, \
+    f"one_hot([4, 4, 0], 7) 不对，你得到：\n{_Y7}\n（列数应由 num_classes 决定，不是由标签的最大值决定）"
 _Y0 = one_hot(np.zeros(0, dtype=np.int64), 5)
 assert type(_Y0) is np.ndarray and _Y0.shape == (0, 5), "空标签数组应得到形状 (0, num_classes) 的结果"
 ### END HIDDEN TESTS
@@ -190,7 +193,8 @@ _X = _rng.normal(0, 1, size=(50, 6)) * np.array([1e-3, 1, 10, 100, 1e4, 1]) + np
 _X[:, 5] = 3.0
 _Xc = _X.copy()
 _Z = standardize(_X)
-assert type(_Z) is np.ndarray and _Z.shape == (50, 6) and _Z.dtype.kind == "f"
+assert type(_Z) is np.ndarray and _Z.shape == (50, 6) and _Z.dtype.kind == "f", \
+    f"形状 (50, 6) 的输入应得到同形状的浮点数组，你返回了 {type(_Z).__name__} {getattr(_Z, 'shape', '')}"
 assert np.array_equal(_X, _Xc), "standardize 不应修改输入数组"
 _mu, _sd = _X.mean(axis=0), _X.std(axis=0)
 assert np.allclose(_Z, (_X - _mu) / (_sd + 1e-8), rtol=1e-7, atol=1e-9), "逐列标准化的结果与期望不符"
@@ -319,12 +323,14 @@ assert p.shape == (3,), f"输出形状应为 (3,)，实际为 {p.shape}"
 assert np.isclose(p.sum(), 1.0), f"概率之和应为 1，实际为 {p.sum():.6f}"
 assert np.allclose(p, [0.09003057, 0.24472847, 0.66524096]), f"结果不对：{p}"
 ### BEGIN HIDDEN TESTS
-_big = softmax(np.array([1000.0, 1001.0]))
-assert type(_big) is np.ndarray and _big.dtype.kind == "f"
-assert np.all(np.isfinite(_big)), "大输入溢出：记得先减去最大值"
-assert np.allclose(_big, [0.26894142, 0.73105858])
-_neg = softmax(np.array([-1000.0, 0.0, -2000.0]))
-assert np.all(np.isfinite(_neg)) and np.allclose(_neg, [0.0, 1.0, 0.0])
+with np.errstate(all="ignore"):
+    _big = softmax(np.array([1000.0, 1001.0]))
+    _neg = softmax(np.array([-1000.0, 0.0, -2000.0]))
+assert type(_big) is np.ndarray and _big.dtype.kind == "f", f"softmax 应返回浮点 numpy 数组，你返回了 {type(_big).__name__}"
+assert np.all(np.isfinite(_big)), f"softmax([1000, 1001]) 得到 {_big}：大输入溢出了，记得先减去最大值"
+assert np.allclose(_big, [0.26894142, 0.73105858]), f"softmax([1000, 1001]) 得到 {_big}，与 softmax([0, 1]) 应相同"
+assert np.all(np.isfinite(_neg)) and np.allclose(_neg, [0.0, 1.0, 0.0]), \
+    f"softmax([-1000, 0, -2000]) 得到 {_neg}：很负的得分应得到约等于 0 的概率，而不是 nan"
 _rng = np.random.default_rng(404)
 _z = _rng.normal(0, 5, size=20)
 _zc = _z.copy()
@@ -332,8 +338,18 @@ _p = softmax(_z)
 _e = np.exp(_z - _z.max())
 assert _p.shape == (20,) and np.allclose(_p, _e / _e.sum(), rtol=1e-9), "softmax 的结果与期望不符"
 assert np.array_equal(_z, _zc), "softmax 不应修改输入数组"
-assert np.allclose(softmax(np.array([7.0])), [1.0])
+_one = softmax(np.array([7.0]))
+assert np.allclose(_one, [1.0]), f"只有一个元素时概率应为 1，你得到 {_one}"
 ### END HIDDEN TESTS
+
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-think-softmax", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：给所有得分加上同一个常数，softmax 不变。那把所有得分**乘以 2** 呢？乘以 0 呢？
+#
+# <details><summary>提示</summary>
+#
+# 乘以 2 会让分布更"尖"：大的概率更大、小的更小（相当于"温度"降低一半）；乘以 0 得到均匀分布，每类 $1/n$。
+# 所以 softmax 只对得分之间的**差**敏感，对整体平移不敏感，对缩放敏感——后面"初始损失约为多少"就要用到这一点。
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-24", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 5　梯度下降：线性回归
@@ -396,11 +412,14 @@ _rng = np.random.default_rng(505)
 _X = _rng.normal(0, 1, size=(40, 4))
 _y = _rng.normal(0, 3, size=40)
 _w1, _b1, _l1 = fit_linear_gd(_X, _y, lr=0.05, n_steps=1)
-assert type(_w1) is np.ndarray and _w1.shape == (4,) and _w1.dtype == np.float64
-assert isinstance(_b1, (float, np.floating)) and type(_l1) is list and len(_l1) == 1
+assert type(_w1) is np.ndarray and _w1.shape == (4,) and _w1.dtype == np.float64, \
+    f"4 个特征时 w 应是形状 (4,) 的 float64 数组，你返回了 {type(_w1).__name__} {getattr(_w1, 'shape', '')} {getattr(_w1, 'dtype', '')}"
+assert isinstance(_b1, (float, np.floating)) and type(_l1) is list and len(_l1) == 1, \
+    f"n_steps=1 时 b 应是 float、losses 应是长度 1 的列表，你返回了 b: {type(_b1).__name__}、losses: {type(_l1).__name__}"
 assert np.allclose(_w1, 0.05 * 2 / 40 * (_X.T @ _y), rtol=1e-10, atol=1e-12), "第一步更新后的 w 不对"
 assert np.isclose(float(_b1), 0.05 * 2 * _y.mean(), rtol=1e-10), "第一步更新后的 b 不对"
-assert np.isclose(float(_l1[0]), np.mean(_y ** 2), rtol=1e-10)
+assert np.isclose(float(_l1[0]), np.mean(_y ** 2), rtol=1e-10), \
+    f"losses[0] 应是 w=0、b=0 时（更新之前）的均方误差，你记录的是 {float(_l1[0]):.6f}"
 _w, _b = np.zeros(4), 0.0
 _ref_losses = []
 for _ in range(7):
@@ -524,10 +543,12 @@ _rng = np.random.default_rng(606)
 _x, _W, _b = _rng.standard_normal((7, 6)), _rng.standard_normal((6, 9)), _rng.standard_normal(9)
 _dout = _rng.standard_normal((7, 9))
 _out, _cache = affine_forward(_x, _W, _b)
-assert type(_out) is np.ndarray and _out.dtype == np.float64
-assert np.allclose(_out, _x @ _W + _b, rtol=1e-12, atol=1e-12)
+assert type(_out) is np.ndarray and _out.dtype == np.float64, \
+    f"float64 输入应得到 float64 的 out，你返回了 {type(_out).__name__} {getattr(_out, 'dtype', '')}"
+assert np.allclose(_out, _x @ _W + _b, rtol=1e-12, atol=1e-12), "形状 (7, 6) × (6, 9) 的输入上 affine_forward 的输出不对"
 _grads = affine_backward(_dout, _cache)
-assert len(_grads) == 3 and all(type(_g) is np.ndarray for _g in _grads)
+assert len(_grads) == 3 and all(type(_g) is np.ndarray for _g in _grads), \
+    f"affine_backward 应返回三个 numpy 数组 (dx, dW, db)，你返回了 {len(_grads)} 个"
 def _ng(_f, _v, _h=1e-6):
     _g = np.zeros(_v.shape)
     for _i in np.ndindex(_v.shape):
@@ -539,7 +560,7 @@ def _ng(_f, _v, _h=1e-6):
     return _g
 _f = lambda: float(np.sum((_x @ _W + _b) * _dout))
 for _a, _v in zip(_grads, (_x, _W, _b)):
-    assert _a.shape == _v.shape
+    assert _a.shape == _v.shape, f"梯度的形状 {_a.shape} 应与对应变量的形状 {_v.shape} 相同"
     _n = _ng(_f, _v)
     assert np.linalg.norm(_a - _n) / (np.linalg.norm(_a) + np.linalg.norm(_n)) < 1e-6, "affine_backward 的梯度与数值梯度不符"
 _out1, _c1 = affine_forward(_x[:1], _W, _b)
@@ -587,19 +608,21 @@ _x[np.abs(_x) < 1e-3] = 0.5
 _x[0, 0] = 0.0
 _xc = _x.copy()
 _out, _cache = relu_forward(_x)
-assert type(_out) is np.ndarray and np.array_equal(_out, np.maximum(_xc, 0))
+assert type(_out) is np.ndarray and np.array_equal(_out, np.maximum(_xc, 0)), "形状 (6, 8) 的随机输入上 relu_forward 的输出不对"
 assert np.array_equal(_x, _xc), "relu_forward 不应修改输入"
 _dout = _rng.standard_normal((6, 8))
 _dx = relu_backward(_dout, _cache)
-assert type(_dx) is np.ndarray and _dx.shape == (6, 8)
+assert type(_dx) is np.ndarray and _dx.shape == (6, 8), \
+    f"dx 应是与 x 同形状 (6, 8) 的数组，你返回了 {type(_dx).__name__} {getattr(_dx, 'shape', '')}"
 assert np.allclose(_dx, _dout * (_xc > 0)), "relu_backward 的结果与期望不符"
 assert _dx[0, 0] == 0.0, "x == 0 处的梯度应为 0"
 _x2 = _rng.standard_normal(5) + 3.0
 _o2, _c2 = relu_forward(_x2)
 _x3 = -np.abs(_rng.standard_normal((2, 3, 4))) - 0.1
 _o3, _c3 = relu_forward(_x3)
-assert np.array_equal(_o3, np.zeros((2, 3, 4))) and np.array_equal(relu_backward(np.ones((2, 3, 4)), _c3), np.zeros((2, 3, 4)))
-assert np.array_equal(relu_backward(np.full(5, 2.0), _c2), np.full(5, 2.0))
+assert np.array_equal(_o3, np.zeros((2, 3, 4))) and np.array_equal(relu_backward(np.ones((2, 3, 4)), _c3), np.zeros((2, 3, 4))), \
+    "全为负数的三维输入：输出和梯度都应全为 0（不要假设输入是二维的）"
+assert np.array_equal(relu_backward(np.full(5, 2.0), _c2), np.full(5, 2.0)), "全为正数的一维输入：梯度应原样通过"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-38", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -676,7 +699,20 @@ assert np.linalg.norm(_a - _n) / (np.linalg.norm(_a) + np.linalg.norm(_n)) < 1e-
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-41", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 9：两层网络——`TwoLayerNet`（4 分）
 #
-# 把前面的层组装起来。构造函数（已写好）用 He 初始化创建参数字典 `self.params`，键为 `W1`、`b1`、`W2`、`b2`。你要写两个方法：
+# 把前面的层组装起来。构造函数（已写好）创建参数字典 `self.params`，键为 `W1`、`b1`、`W2`、`b2`。偏置从 0 开始；
+# 权重从均值 0 的正态分布随机抽取，标准差按"输入维度" $n_\text{in}$（fan-in）来定，目的是让每一层输出的方差既不逐层放大、也不逐层缩小：
+#
+# - **LeCun 初始化**：标准差 $\sqrt{1/n_\text{in}}$。输出 $\sum_{i=1}^{n_\text{in}} x_i w_i$ 是 $n_\text{in}$ 项之和，
+#   每项方差约为 $\mathrm{Var}(x)/n_\text{in}$，加起来正好保持 $\mathrm{Var}(x)$；
+# - **He 初始化**（何恺明等，2015）：标准差 $\sqrt{2/n_\text{in}}$。ReLU 会把大约一半的值置 0，信号的平方均值减半，
+#   所以每经过一个 ReLU 就要把方差乘 2 补回来。
+#
+# 这里 `W1` 的输出要经过 ReLU，用 He 初始化（$\sqrt{2/784}$）：隐藏层 $h$ 的方差约为 2，ReLU 之后平方均值约为 1；
+# 输出层 `W2` 后面没有 ReLU，用 LeCun 初始化（$\sqrt{1/H}$），于是初始得分的标准差约为 1（第 7 节会用到这个数）。
+# （He 等人的论文把系数 2 放在**接收** ReLU 输出的那一层；放在 ReLU 前面那一层效果一样——每个 ReLU 只需补一次 2 倍。）
+# PyTorch 的 `nn.Linear` 默认用的又是另一种均匀分布（标准差约 $\sqrt{1/(3 n_\text{in})}$），第三阶段会再见到。
+#
+# 你要写两个方法：
 #
 # - `forward(X)`：依次经过 affine → ReLU → affine，返回得分 `scores`（形状 `(N, C)`），并把三层的 `cache` 存到 `self.cache`；
 # - `backward(dscores)`：利用 `self.cache` 反向经过三层，返回梯度字典 `grads`，键与 `self.params` 相同，每个梯度与对应参数同形状。
@@ -690,6 +726,7 @@ class TwoLayerNet:
 
     def __init__(self, input_dim=784, hidden_dim=256, num_classes=10, seed=0, dtype=np.float32):
         init_rng = np.random.default_rng(seed)
+        # W1 feeds a ReLU: He init, std sqrt(2 / fan_in); W2 feeds the softmax: LeCun init, std sqrt(1 / fan_in)
         self.params = {
             "W1": (init_rng.standard_normal((input_dim, hidden_dim)) * np.sqrt(2.0 / input_dim)).astype(dtype),
             "b1": np.zeros(hidden_dim, dtype=dtype),
@@ -761,7 +798,8 @@ assert type(_scores) is np.ndarray and np.allclose(_scores, np.maximum(_X @ _P["
 _net.forward(_rng.standard_normal((3, 8)))
 _loss, _grads = _net.loss(_X, _y)
 assert np.isclose(float(_loss), _ref_loss(), rtol=1e-10), "loss 与期望不符"
-assert type(_grads) is dict and set(_grads) == {"W1", "b1", "W2", "b2"}
+assert type(_grads) is dict and set(_grads) == {"W1", "b1", "W2", "b2"}, \
+    f"grads 应是键为 W1、b1、W2、b2 的字典，你的键是 {sorted(_grads) if type(_grads) is dict else type(_grads).__name__}"
 for _k in ("W1", "b1", "W2", "b2"):
     _g = _grads[_k]
     assert type(_g) is np.ndarray and _g.dtype == np.float64 and _g.shape == _P[_k].shape, f"grads['{_k}'] 类型或形状不对"
@@ -778,6 +816,15 @@ for _k in ("W1", "b1", "W2", "b2"):
 for _k in _P:
     assert np.array_equal(_net.params[_k], _P[_k]), "forward/backward 不应修改参数"
 ### END HIDDEN TESTS
+
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-think-init", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：如果把 `W1` 全部初始化为 0（偏置也是 0），训练会怎样？如果全部初始化为同一个非零常数呢？
+#
+# <details><summary>提示</summary>
+#
+# 全为 0 时隐藏层 $h = 0$，ReLU 在 0 处的梯度取 0，`W1` 的梯度永远是 0，第一层根本学不动。全为同一个常数时，
+# 所有隐藏单元算的是同一个函数、收到同样的梯度，训练多久都一模一样——H 个单元只顶一个用。随机初始化就是为了**打破对称**。
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-44", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 10：带动量的 SGD——`sgd_momentum`（2 分）
@@ -867,6 +914,15 @@ for ax, img, label in zip(axes.ravel(), x_train_all, y_train_all):
 fig.suptitle("Fashion-MNIST training examples")
 plt.show()
 
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-think-preprocess", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：为什么测试图片也用**训练集**的均值 0.2860 和标准差 0.3530 来标准化，而不是用测试集自己的均值和标准差？
+#
+# <details><summary>提示</summary>
+#
+# 预处理是模型的一部分：网络是在"减去 0.2860、除以 0.3530"之后的数上学会的，测试时必须做完全相同的变换。
+# 用测试集自己的统计量，等于偷看了测试数据，而且上线后逐张预测时根本没有"测试集的均值"可用（一张图片怎么算均值？）。
+# </details>
+
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-49", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 11：选择超参数并训练（档位：及格 84% / 良好 86% / 优秀 88%，共 10 分）
 #
@@ -894,6 +950,33 @@ LR = 0.05
 LR_DECAY = 0.8
 MOMENTUM = 0.9
 ### END SOLUTION
+
+# % [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-sanity", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### 训练前的两个检查
+#
+# 正式训练要跑好几轮，先花一秒钟确认前向、反向和更新都没有明显的错误（CS231n 的经典做法）：
+#
+# 1. **初始损失**：如果得分全都接近 0，10 个类别的概率都是 1/10，损失正好是 $\ln 10 \approx 2.30$，准确率约 10%（瞎猜）。
+#    我们的初始化让得分的标准差约为 1（见练习 9 前的说明），softmax 对缩放敏感，所以初始损失会略高一些，**约 2.7**
+#    （粗略估计 $\ln 10 + \sigma^2/2 \approx 2.8$），准确率仍约 **10%**。看到 10 以上或 `nan`，说明前向传播或 softmax 有问题。
+# 2. **过拟合一小批**：几十万个参数记住 100 张图片轻而易举。在这 100 张图上更新 100 步，训练损失应从约 2.7 降到 **0.01 以下**；
+#    降不下来，多半是反向传播或 `sgd_momentum` 有 bug（或者学习率太小）。
+
+# %%
+probe = TwoLayerNet(784, HIDDEN_DIM, 10, seed=SEED)
+scores0 = probe.forward(X_val)
+loss0, _ = softmax_cross_entropy(scores0, y_val)
+print(f"untrained net: val loss {loss0:.3f} (ln 10 = {np.log(10):.3f}), "
+      f"score std {scores0.std():.2f}, val accuracy {(scores0.argmax(axis=1) == y_val).mean():.1%}")
+
+small_X, small_y = X_train[:100], y_train[:100]
+small_velocity = {}
+for step in range(1, 101):
+    small_loss, small_grads = probe.loss(small_X, small_y)
+    sgd_momentum(probe.params, small_grads, small_velocity, lr=0.05, momentum=0.9)
+    if step in (1, 25, 50, 100):
+        print(f"overfitting 100 images, step {step:3d}: loss {small_loss:.4f}")
+del probe, small_velocity
 
 # %%
 CKPT = Path("{{checkpoint}}")
@@ -1010,7 +1093,6 @@ assert _W1.shape == (784, _H) and _b1.shape == (_H,) and _W2.shape == (_H, 10) a
 _n_params = sum(int(_a.size) for _a in (_W1, _b1, _W2, _b2))
 assert _n_params <= _LIMIT, f"参数量 {_n_params:,} 超过上限 {_LIMIT:,}"
 _x, _y = _load_fmnist("test")
-assert _x.shape == (10_000, 28, 28) and _y.shape == (10_000,)
 _X = (_x.reshape(len(_x), -1).astype(_np.float64) / 255.0 - 0.2860) / 0.3530
 _scores = _np.maximum(_X @ _W1.astype(_np.float64) + _b1, 0.0) @ _W2.astype(_np.float64) + _b2
 _acc = float((_scores.argmax(axis=1) == _y).mean())

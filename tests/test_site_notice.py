@@ -364,3 +364,13 @@ def test_site_examples_and_no_truth_on_the_site(site):
     first = attachments.iloc[0]
     assert site.example_attachment() == {"file_id": first.file_id, "name": first["name"], "url": first.url}
     assert not any("truth" in name for name in dir(site))
+
+
+def test_the_sites_of_the_hidden_tests_hold_the_cases_they_check():
+    """The hidden tests of stage2/01 rely on these seeds: a red <font> date among the first 50
+    notices of seed 4 (ex-parse-list) and notices with 0, 1 and 2 attachments on seed 21
+    (ex-parse-detail). Checked here once, not in the students' test cells."""
+    with serve_notice_site(seed=4, n_notices=50) as s:
+        assert s.data.important[:50].count(True) >= 1
+    with serve_notice_site(seed=21, n_notices=40) as s:
+        assert set(site_truth(s)[0].n_attachments) >= {0, 1, 2}

@@ -1,9 +1,11 @@
 """The local JavaScript-rendered Q&A topic site (west2ai.sites.qa) and the Selenium driver helper."""
 import re
+import shlex
 
 import pytest
 import requests
 
+from west2ai import browser
 from west2ai.browser import BrowserNotFound, browser_available, chrome_driver
 from west2ai.sites import serve_qa_site
 from west2ai.mentor.truth import qa_truth
@@ -147,18 +149,107 @@ def test_close_stops_server():
 
 
 def test_browser_missing_message(monkeypatch):
+    """A wrong WEST2AI_CHROME is reported as such, with the recipes; nothing is downloaded."""
     monkeypatch.setenv("WEST2AI_CHROME", "/nonexistent/chromium")
     ok, message = browser_available()
     assert not ok
+    assert "WEST2AI_CHROME=/nonexistent/chromium" in message
     assert "apt-get install chromium chromium-driver" in message
-    assert "chromium-chromedriver" in message and "Colab" in message
+    # Colab: Selenium Manager, and a warning against the snap stub that the old advice installed
+    assert "Colab" in message and "Selenium Manager" in message and "Chrome for Testing" in message
+    colab_line = next(line for line in message.splitlines() if "chromium-chromedriver" in line)
+    assert "不要" in colab_line and "snap" in colab_line
     with pytest.raises(BrowserNotFound, match="chromium-driver"):
         chrome_driver()
+
+
+def fake_program(folder, name, stdout="", code=0):
+    """An executable shell script printing ``stdout`` and exiting with ``code`` (shell builtins
+    only: it must run with an empty PATH)."""
+    path = folder / name
+    path.write_text(f"#!/bin/sh\nprintf '%s\\n' {shlex.quote(stdout)}\nexit {code}\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def no_browser_here(monkeypatch, tmp_path, manager_stdout, manager_code):
+    """This machine as Colab sees it: no Chromium, no chromedriver (the browser lookup points at
+    nothing), and a Selenium Manager answering as given (no network is touched)."""
+    monkeypatch.setattr(browser, "CHROME_CANDIDATES", ())
+    monkeypatch.setattr(browser, "DRIVER_CANDIDATES", ())
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    for var in ("WEST2AI_CHROME", "WEST2AI_CHROMEDRIVER", browser.MANAGER_SWITCH):
+        monkeypatch.delenv(var, raising=False)
+    manager = fake_program(tmp_path, "selenium-manager", manager_stdout, manager_code)
+    monkeypatch.setenv("SE_MANAGER_PATH", str(manager))
+    monkeypatch.setattr(browser, "_PROBES", {})
+
+
+OFFLINE_MANAGER = ('{"logs": [], "result": {"code": 65, "message": "error sending request for url '
+                   '(https://googlechromelabs.github.io/chrome-for-testing/last-known-good-versions-with-downloads.json)", '
+                   '"driver_path": "", "browser_path": ""}}')
+
+
+def test_no_browser_at_all_gives_the_reason_and_the_remedy(monkeypatch, tmp_path, capfd):
+    no_browser_here(monkeypatch, tmp_path, OFFLINE_MANAGER, 65)
+    ok, message = browser_available()
+    assert not ok
+    assert "本机找不到 Chromium 浏览器和 chromedriver" in message
+    assert "Selenium Manager 也没能准备好浏览器" in message and "error sending request" in message
+    assert "Colab" in message and "python -m west2ai doctor" in message
+    with pytest.raises(BrowserNotFound, match="Selenium Manager 也没能准备好浏览器"):
+        chrome_driver()
+    assert capfd.readouterr().err == "", "the failure is told in the message, never on stderr"
+
+
+def test_manager_switch_turns_the_fallback_off(monkeypatch, tmp_path):
+    no_browser_here(monkeypatch, tmp_path, OFFLINE_MANAGER, 65)
+    monkeypatch.setenv("SE_MANAGER_PATH", str(tmp_path / "never-run"))  # would fail loudly if asked
+    monkeypatch.setenv(browser.MANAGER_SWITCH, "0")
+    ok, message = browser_available()
+    assert not ok and f"{browser.MANAGER_SWITCH}=0" in message
+    with pytest.raises(BrowserNotFound, match=browser.MANAGER_SWITCH):
+        chrome_driver()
+
+
+def test_a_snap_stub_is_not_a_browser(monkeypatch, tmp_path):
+    """Ubuntu's chromium-browser / chromium-chromedriver packages install scripts that only ask
+    for the snap; found on PATH they must not count as a working browser."""
+    stub = "Command '/usr/bin/chromium-browser' requires the chromium snap to be installed."
+    chrome = fake_program(tmp_path, "chromium-browser", stub, 1)
+    driver = fake_program(tmp_path, "chromedriver", stub, 1)
+    monkeypatch.setenv("WEST2AI_CHROME", str(chrome))
+    monkeypatch.setenv("WEST2AI_CHROMEDRIVER", str(driver))
+    monkeypatch.setenv(browser.MANAGER_SWITCH, "0")
+    reason = browser.local_browser()
+    assert isinstance(reason, str) and "snap" in reason and str(chrome) in reason
+    assert not browser_available()[0]
 
 
 BROWSER_OK, BROWSER_MESSAGE = browser_available()
 needs_browser = pytest.mark.skipif(
     not BROWSER_OK, reason=f"需要 Chromium 和 chromedriver 才能做真实浏览器检查：{BROWSER_MESSAGE}")
+
+
+@needs_browser
+def test_selenium_manager_fallback_starts_a_browser(monkeypatch, tmp_path, capfd):
+    """Where nothing is installed, chrome_driver() lets Selenium Manager find the browser: a fake
+    Selenium Manager hands over this machine's Chromium, as the real one hands over the Chrome
+    for Testing it downloaded on Colab. Its warnings do not reach stderr (nbgrader would give a
+    test cell that writes there no points)."""
+    chrome, driver = browser.local_browser()
+    answer = ('{"logs": [{"level": "WARN", "timestamp": 0, "message": "a warning for the log"}], "result": '
+              f'{{"code": 0, "message": "", "driver_path": "{driver}", "browser_path": "{chrome}"}}}}')
+    no_browser_here(monkeypatch, tmp_path, answer, 0)
+    assert browser.local_browser() == "本机找不到 Chromium 浏览器和 chromedriver"
+    ok, message = browser_available()
+    assert ok and "Selenium Manager" in message, message
+    with chrome_driver() as d:
+        d.get("data:text/html;charset=utf-8,<h1>你好</h1>")
+        assert d.find_element("css selector", "h1").text == "你好"
+    assert "a warning for the log" not in capfd.readouterr().err
 
 
 @needs_browser
@@ -189,7 +280,8 @@ def test_real_browser_scroll_and_read_more(site):
         assert re.fullmatch(re.escape(site.base_url) + r"/question/\d+", href)
 
         d.get(href)
-        wait.until(lambda d: count(d, ".answer-item") >= PAGE_SIZE)
+        # the header and the answers arrive by separate requests: wait for both
+        wait.until(lambda d: count(d, ".answer-item") >= PAGE_SIZE and count(d, ".question-detail"))
         rows = truth[truth.question_title == titles[0]]
         assert d.find_element(By.CSS_SELECTOR, "h1.question-title").text == titles[0]
         assert d.find_element(By.CSS_SELECTOR, ".question-detail").text == rows.question_text.iloc[0]
@@ -205,3 +297,38 @@ def test_real_browser_scroll_and_read_more(site):
         # more answers load on scroll
         d.execute_script("window.scrollTo(0, document.documentElement.scrollHeight);")
         wait.until(lambda d: count(d, ".answer-item") >= min(2 * PAGE_SIZE, len(rows)))
+
+
+def test_notebook_02_without_any_browser_explains_and_does_not_crash(monkeypatch, tmp_path):
+    """Colab after the old advice: the snap stubs that `apt install chromium-chromedriver`
+    leaves on Ubuntu, and a Selenium Manager that cannot download (offline). The reference
+    notebook runs top to bottom: the setup cell says why and what to do, the demo cells skip,
+    exercise 7 (no browser needed) passes, and every browser test fails with the reason."""
+    import nbclient
+    import nbformat
+
+    from conftest import ROOT
+
+    stub = "Command '/usr/bin/chromium-browser' requires the chromium snap to be installed."
+    monkeypatch.setenv("WEST2AI_CHROME", str(fake_program(tmp_path, "chromium-browser", stub, 1)))
+    monkeypatch.setenv("WEST2AI_CHROMEDRIVER", str(fake_program(tmp_path, "chromedriver", stub, 1)))
+    monkeypatch.setenv("SE_MANAGER_PATH", str(fake_program(tmp_path, "selenium-manager", OFFLINE_MANAGER, 65)))
+    monkeypatch.delenv(browser.MANAGER_SWITCH, raising=False)
+    nb = nbformat.read(ROOT / "source" / "stage2" / "02-selenium.ipynb", as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+    def gid(cell):
+        return cell.metadata.get("nbgrader", {}).get("grade_id", "")
+
+    errors = {gid(c) or c.source[:40]: o for c in nb.cells if c.cell_type == "code"
+              for o in c.get("outputs", []) if o.get("output_type") == "error"}
+    setup = next(c for c in nb.cells if gid(c) == "setup")
+    said = "".join(o.get("text", "") for o in setup.outputs)
+    assert "setup" not in errors, errors.get("setup")
+    assert "没有可用的浏览器" in said and "snap" in said and "Selenium Manager 也没能准备好浏览器" in said, said
+    browser_tests = {gid(c) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+                     and gid(c) != "ex-csv-test"}
+    assert set(errors) == browser_tests, f"only the browser tests may fail: {sorted(errors)}"
+    for name in browser_tests:
+        assert errors[name]["ename"] == "AssertionError" and "启动不了" in errors[name]["evalue"], (name, errors[name])
