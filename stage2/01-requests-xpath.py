@@ -161,7 +161,8 @@ ATTACHMENT_COLUMNS = ["notice_url", "name", "downloads", "url"]   # attachments.
 # - **查看网页源代码**（`Ctrl+U`）：这是服务器返回的原始 HTML，也就是爬虫拿到的东西。打开一条带附件的通知对比一下：
 #   Elements 面板里"已下载 123 次"有数字，源代码里却只有 `<script>getClickTimes(…)</script>`——数字是 JavaScript 后来填进去的。
 # - **Network（网络）面板**：勾选 Fetch/XHR 后刷新页面，能看到 JavaScript 发出的请求 `clicktimes.jsp?wbnewsid=…`，
-#   它的响应是一段 JSON：`{"wbshowtimes": 123, …}`。爬虫直接请求这个网址，就能拿到下载次数。
+#   它的响应是一段紧凑的 JSON：`{"wbshowtimes":123,"randomid":"nattach",…}`（没有空格，`wbshowtimes` 在最前；用 GET 或把同样的
+#   字段作为表单 POST 过去，回答都一样）。爬虫直接请求这个网址，就能拿到下载次数。
 #
 # 如果你在自己电脑上运行这个 notebook，可以用浏览器直接打开上面打印的本地地址，照着练习一遍（在 Colab 上无法从浏览器访问它，
 # 那就打印 HTML 来看）。下面打印列表页里的一条通知，注意其中的回车 `\r\n`、制表符和全角括号：
@@ -201,8 +202,10 @@ print(li.xpath("normalize-space(./span)"), li.xpath("./a/@title"), li.xpath("./a
 #
 # - 列表里的链接文字太长时会被截断成 `……...`，**完整标题在 `title` 属性里**；
 # - 少数通知的日期和标题外面包了一层 `<font color="red">`，这时 `./span/text()` 只拿到空白——用 `string()` / `normalize-space()`；
-# - 链接是**相对地址**：第一页是 `info/1039/13600.htm`，其他页是 `../info/1039/13600.htm`。
-#   用 `urljoin(当前页网址, href)` 拼成完整网址，不要手工拼字符串；
+# - 链接是**相对地址**：第一页是 `info/1039/13600.htm`，其他页是 `../info/1039/13600.htm`。中间的数字是发布单位的栏目号
+#   （`info/1035/…` 是综合科，`info/1040/…` 是质量办……），教材中心的通知则链接到
+#   `content.jsp?urltype=news.NewsContentUrl&wbtreeid=1042&wbnewsid=…`。所以**不要**只匹配 `info/\d+/`，
+#   一律用 `urljoin(当前页网址, href)` 拼成完整网址，不要手工拼字符串；
 # - 个别标题的 `title` 属性前后带有多余的空格（包括全角空格 `\u3000`）。
 #
 # ### 练习 1：清洗文本（2 分）
@@ -506,13 +509,17 @@ assert urls[-1] == BASE_URL + "/jxtz/1.htm", f"最后一页应是 /jxtz/1.htm，
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-24", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. 详情页、附件与下载次数
 #
-# 打开一条有附件的通知，附件在 `<ul style="list-style-type:none;">` 里，每个附件一个 `<li>`：
+# 详情页上：面包屑 `<p class="w-main-dh-text">` 的最后一个链接是发布单位，标题在 `<h4 align="center">` 里，
+# 发布时间在 `<span class="xl_sj_icon">发布时间：YYYY-MM-DD</span>` 里。打开一条有附件的通知，附件在
+# `<div class="xl_main">` 的直接子元素 `<ul style="list-style-type:none;">` 里（`//div[@class="xl_main"]/ul/li`），每个附件一个 `<li>`：
 #
 # ```html
-# <li>附件【<a href="/system/_content/download.jsp?urltype=news.DownloadAttachUrl&amp;owner=1744984858&amp;wbfileid=12982807"
-#    target="_blank">报名操作指南.docx</a>】已下载<span id="nattach12982807"><script language="javascript">
-#    getClickTimes(12982807,1744984858,"wbnewsfile","attach")</script></span>次</li>
+# <li>附件【<a href="/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1744984858&wbfileid=16655107"
+#    target="_blank">附件1：推荐汇总表.docx</a>】已下载<span id="nattach16655107"><script>
+#    getClickTimes(16655107,1744984858,"wbnewsfile","attach")</script></span>次</li>
 # ```
+#
+# 注意原始 HTML 里链接中的 `&` 没有转义成 `&amp;`（真实网站就是这样）；lxml 解析后 `@href` 里是普通的 `&`。
 #
 # 下载次数不在 HTML 里，而是由 `getClickTimes` 向下面这个网址要来的（在 DevTools 的 Network 面板里能看到它）：
 #
@@ -548,7 +555,7 @@ def parse_detail_page(html, page_url):
     found = []
     for li in tree.xpath('//ul[@style="list-style-type:none;"]/li'):
         a = li.xpath("./a")[0]
-        span_id = li.xpath("./span/@id")[0]  # "nattach12982807"
+        span_id = li.xpath("./span/@id")[0]  # "nattach16655107"
         found.append({
             "name": clean_text(a.xpath("string(.)")),
             "file_id": int(span_id.replace("nattach", "")),
@@ -708,7 +715,7 @@ import warnings
 from west2ai.sites import serve_notice_site as _serve
 from west2ai.mentor.truth import site_truth as _site_truth
 from west2ai.mentor.truth import notice_tables as _tables
-_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_path = lambda u: (lambda p: posixpath.normpath(p.path) + (f"?{p.query}" if p.query else ""))(urlsplit(str(u).strip()))  # 教材中心: content.jsp?…
 _truth, _ = _tables(seed=2024)
 _paths = got["url"].map(_path)
 assert _paths.is_unique, f"notices.csv 里有 {int(_paths.duplicated().sum())} 条重复的通知"
@@ -741,7 +748,7 @@ import warnings
 from west2ai.sites import serve_notice_site as _serve
 from west2ai.mentor.truth import site_truth as _site_truth
 from west2ai.mentor.truth import notice_tables as _tables
-_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_path = lambda u: (lambda p: posixpath.normpath(p.path) + (f"?{p.query}" if p.query else ""))(urlsplit(str(u).strip()))  # 教材中心: content.jsp?…
 _truth, _ = _tables(seed=2024)
 _m = got.assign(path=got["url"].map(_path)).merge(_truth, on="path", suffixes=("", "_true"))
 assert len(_m) >= 500, f"notices.csv 里只有 {len(_m)} 条能与网站上的通知对上（要求 ≥ 500），先让条数与覆盖那一项通过"
@@ -774,7 +781,7 @@ import warnings
 from west2ai.sites import serve_notice_site as _serve
 from west2ai.mentor.truth import site_truth as _site_truth
 from west2ai.mentor.truth import notice_tables as _tables
-_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_path = lambda u: (lambda p: posixpath.normpath(p.path) + (f"?{p.query}" if p.query else ""))(urlsplit(str(u).strip()))  # 教材中心: content.jsp?…
 _truth, _ = _tables(seed=2024)
 _m = got.assign(path=got["url"].map(_path)).merge(_truth, on="path", suffixes=("", "_true"))
 assert len(_m) >= 500, f"notices.csv 里只有 {len(_m)} 条能与网站上的通知对上（要求 ≥ 500），先让条数与覆盖那一项通过"
@@ -807,7 +814,7 @@ import warnings
 from west2ai.sites import serve_notice_site as _serve
 from west2ai.mentor.truth import site_truth as _site_truth
 from west2ai.mentor.truth import notice_tables as _tables
-_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_path = lambda u: (lambda p: posixpath.normpath(p.path) + (f"?{p.query}" if p.query else ""))(urlsplit(str(u).strip()))  # 教材中心: content.jsp?…
 _truth, _ = _tables(seed=2024)
 _m = got.assign(path=got["url"].map(_path)).merge(_truth, on="path", suffixes=("", "_true"))
 assert len(_m) >= 500, f"notices.csv 里只有 {len(_m)} 条能与网站上的通知对上（要求 ≥ 500），先让条数与覆盖那一项通过"
@@ -842,7 +849,7 @@ import warnings
 from west2ai.sites import serve_notice_site as _serve
 from west2ai.mentor.truth import site_truth as _site_truth
 from west2ai.mentor.truth import notice_tables as _tables
-_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_path = lambda u: (lambda p: posixpath.normpath(p.path) + (f"?{p.query}" if p.query else ""))(urlsplit(str(u).strip()))  # 教材中心: content.jsp?…
 _truth, _tatt = _tables(seed=2024)
 got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)
 _mine = set(got["url"].map(_path))
@@ -883,7 +890,7 @@ import warnings
 from west2ai.sites import serve_notice_site as _serve
 from west2ai.mentor.truth import site_truth as _site_truth
 from west2ai.mentor.truth import notice_tables as _tables
-_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_path = lambda u: (lambda p: posixpath.normpath(p.path) + (f"?{p.query}" if p.query else ""))(urlsplit(str(u).strip()))  # 教材中心: content.jsp?…
 _fid = lambda u: (parse_qs(urlsplit(str(u).strip()).query).get("wbfileid") or [""])[0]
 _truth, _tatt = _tables(seed=2024)
 _true = set(zip(_tatt["notice_url"].map(_path), _tatt["name"], _tatt["file_id"].astype(str), _tatt["url"].map(_path)))
@@ -918,7 +925,7 @@ import warnings
 from west2ai.sites import serve_notice_site as _serve
 from west2ai.mentor.truth import site_truth as _site_truth
 from west2ai.mentor.truth import notice_tables as _tables
-_path = lambda u: posixpath.normpath(urlsplit(str(u).strip()).path)
+_path = lambda u: (lambda p: posixpath.normpath(p.path) + (f"?{p.query}" if p.query else ""))(urlsplit(str(u).strip()))  # 教材中心: content.jsp?…
 _fid = lambda u: (parse_qs(urlsplit(str(u).strip()).query).get("wbfileid") or [""])[0]
 _truth, _tatt = _tables(seed=2024)
 got = pd.read_csv("notices.csv", dtype=str, keep_default_na=False)

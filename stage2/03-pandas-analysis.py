@@ -304,7 +304,7 @@ print(f"把通知人随机打乱后的 η² = {correlation_ratio(shuffled, 'publ
 # </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-18", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **结论（怎样的关系）**：通知人能解释下载次数约三分之一的差异，远高于随机打乱后的水平，所以二者确有关系：
+# **结论（怎样的关系）**：通知人能解释下载次数超过四分之一的差异，远高于随机打乱后的水平，所以二者确有关系：
 # 考试中心、学籍科、计划科的附件（考试安排、名单、选课指南——几乎每个学生都要看）平均下载次数是质量办、综合科、
 # 教材中心附件（面向少数教师的表格）的好几倍。
 #
