@@ -23,29 +23,29 @@
 #
 # **学习目标**
 # - 创建、索引、变形张量，理解并使用广播（broadcasting）；
-# - 用自动求导（autograd）求梯度，并和阶段二手推的梯度逐项核对；
+# - 用自动求导（autograd）求梯度，并和阶段二手推的梯度逐项核对；知道 `torch.no_grad()` 与原地更新，亲手写出 `optimizer.step()` 做的事；
 # - 用 `nn.Module` 搭建网络，知道参数是怎样被注册和计数的；
 # - 亲手解析 Fashion-MNIST 的 idx 二进制文件，写一个自己的 `Dataset`，再交给 `DataLoader`；
-# - 写出标准的训练循环（带 tqdm 进度条）和评估函数；
+# - 写出标准的训练循环（带 tqdm 进度条）和评估函数；从训练集里留出验证集，每个 epoch 看验证集，测试集只在最后看一次；画训练曲线；
 # - 用 `state_dict` 保存、加载模型权重（`weights_only=True`）。
 #
 # **评分项**（全部自动评分，共 19 分）
 #
 # | 评分单元 | 内容 | 分值 |
 # |---|---|---|
-# | `ex-pairwise-test` | 练习 1：广播计算两两距离 | 2 |
-# | `ex-to-tensor-test` | 练习 2：图像数组转张量 | 1 |
+# | `ex-to-tensor-test` | 练习 1：图像数组转张量 | 1 |
+# | `ex-sgd-step-test` | 练习 2：亲手写一步梯度下降（`torch.no_grad`、原地更新、梯度清零） | 2 |
 # | `ex-autograd-test` | 练习 3：自动求导，核对手推梯度 | 3 |
 # | `ex-mlp-test` | 练习 4：`nn.Module` 多层感知机 | 2 |
 # | `ex-read-idx-test` | 练习 5：解析 idx 文件 | 2 |
 # | `ex-dataset-test` | 练习 6：自定义 `Dataset` | 2 |
-# | `ex-train-test` | 练习 7：训练循环与评估函数 | 3 |
+# | `ex-train-test` | 练习 7：训练循环（带进度条）与评估函数 | 3 |
 # | `ex-mlp-accuracy-test` | 练习 8：训练好的 MLP 在完整测试集（10,000 张）上准确率 ≥ 80% | 2 |
 # | `ex-save-load-test` | 练习 9：保存与加载 `state_dict` | 2 |
 #
 # **预计学习时间**：4–6 小时（含阅读 d2l 第 2、4、5 章的相关小节）。
 #
-# **CPU 预算**：本节只有一次很小的训练（两层 MLP、2 个 epoch），在 2 核 CPU 上只要几秒（实测约 3 秒）；整本 notebook 约半分钟跑完。
+# **CPU 预算**：本节只有一次很小的训练（两层 MLP、3 个 epoch），在 2 核 CPU 上只要几秒（实测约 3 秒）；整本 notebook 半分钟以内跑完。
 #
 # 参考阅读：[《动手学深度学习》](https://zh.d2l.ai/) 2.1 数据操作、2.5 自动微分、5.1 层和块、5.5 读写文件；
 # PyTorch 官方教程 *Learn the Basics*。
@@ -57,9 +57,12 @@ import sys
 if "google.colab" in sys.modules:  # Colab: install the course package (it never replaces Colab's torch)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "{{package_url}}"], check=True)
 
+import contextlib
+import io
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -69,6 +72,7 @@ from tqdm.auto import tqdm
 
 import west2ai.data
 import west2ai.grading
+import west2ai.training
 
 torch.manual_seed(0)
 np.random.seed(0)
@@ -112,48 +116,18 @@ print(x.unsqueeze(0).shape, x[:, None, :].shape)
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-06", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### 练习 1：用广播计算两两平方距离（2 分）
+# **想一想**：形状 `(3, 1)` 与形状 `(4,)` 的张量相加，结果是什么形状？`(2, 3)` 与 `(3, 2)` 能直接相加吗？
+# `(n, 1, d)` 与 `(1, m, d)` 相减得到的 `(n, m, d)` 张量，当 n = m = 10,000、d = 784、float32 时要占多少内存？
 #
-# 实现 `pairwise_sq_dists(a, b)`：`a` 形状 `(n, d)`，`b` 形状 `(m, d)`，返回形状 `(n, m)` 的张量，
-# 第 `(i, j)` 个元素是 $\lVert a_i - b_j \rVert^2$。
+# <details><summary>提示</summary>
 #
-# 要求：只用张量运算和广播，**不写 Python 循环**；结果的 dtype 与输入相同；结果要能参与自动求导
-# （也就是说不要转成 numpy 再转回来）。
-
-# %% nbgrader={"grade": false, "grade_id": "ex-pairwise", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def pairwise_sq_dists(a, b):
-    ### BEGIN SOLUTION
-    diff = a[:, None, :] - b[None, :, :]
-    return (diff ** 2).sum(dim=-1)
-    ### END SOLUTION
-
-
-# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-pairwise-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
-a = torch.tensor([[0.0, 0.0], [1.0, 1.0]])
-b = torch.tensor([[1.0, 0.0], [3.0, 4.0], [0.0, 0.0]])
-d = pairwise_sq_dists(a, b)
-assert isinstance(d, torch.Tensor), f"应返回 torch.Tensor，实际返回了 {type(d).__name__}"
-assert d.shape == (2, 3), f"结果形状应为 (2, 3)，实际为 {tuple(d.shape)}"
-assert torch.allclose(d, torch.tensor([[1.0, 25.0, 0.0], [1.0, 13.0, 2.0]])), f"数值不对：\n{d}"
-### BEGIN HIDDEN TESTS
-rng = np.random.default_rng(3)
-an, bn = rng.normal(size=(7, 5)), rng.normal(size=(4, 5))
-at = torch.tensor(an, requires_grad=True)
-bt = torch.tensor(bn)
-d = pairwise_sq_dists(at, bt)
-assert type(d) is torch.Tensor and d.dtype == torch.float64, "结果应为与输入同 dtype 的张量"
-assert d.shape == (7, 4)
-expected = ((an[:, None, :] - bn[None, :, :]) ** 2).sum(-1)
-assert np.allclose(d.detach().numpy(), expected, rtol=1e-10, atol=1e-12)
-assert d.requires_grad, "结果应能参与自动求导：不要转成 numpy 再转回来"
-d.sum().backward()
-assert np.allclose(at.grad.numpy(), 2 * (4 * an - bn.sum(0)))
-one = pairwise_sq_dists(torch.ones(1, 3), torch.zeros(1, 3))
-assert type(one) is torch.Tensor and one.shape == (1, 1) and float(one[0, 0]) == 3.0
-### END HIDDEN TESTS
+# `(4,)` 先在左边补成 `(1, 4)`，再与 `(3, 1)` 广播成 `(3, 4)`。`(2, 3)` 与 `(3, 2)` 最右一维是 3 对 2，既不相等也不是 1，
+# 会报错（需要的话先转置）。广播的结果是实实在在的新张量：10,000 × 10,000 × 784 × 4 字节约 313 GB——
+# 所以大规模算两两距离时要展开成 $\lVert a\rVert^2 - 2a\cdot b + \lVert b\rVert^2$（阶段二 04 练习 3 的第二种思路），只生成 `(n, m)` 的结果。
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-09", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### 练习 2：把图像数组变成张量（1 分）
+# ### 练习 1：把图像数组变成张量（1 分）
 #
 # 卷积网络要的输入形状是 `(N, C, H, W)`（批量、通道、高、宽）。实现 `images_to_tensor(images)`：
 # 输入形状 `(N, 28, 28)`、dtype `uint8` 的 numpy 数组，返回形状 `(N, 1, 28, 28)`、dtype `float32`、
@@ -175,10 +149,14 @@ assert t.dtype == torch.float32, f"dtype 应为 torch.float32，实际为 {t.dty
 assert torch.allclose(t, torch.tensor([[[[0.0, 1.0], [0.2, 0.4]]]])), "数值应除以 255 缩放到 [0, 1]"
 ### BEGIN HIDDEN TESTS
 imgs = np.random.default_rng(0).integers(0, 256, size=(5, 28, 28), dtype=np.uint8)
+imgs_before = imgs.copy()
 t = images_to_tensor(imgs[:, ::-1, :])  # a non-contiguous view
-assert type(t) is torch.Tensor and t.dtype == torch.float32 and t.shape == (5, 1, 28, 28)
-assert np.allclose(t.numpy()[:, 0], imgs[:, ::-1, :] / 255.0, atol=1e-7)
-assert imgs.dtype == np.uint8, "不要修改输入数组"
+assert type(t) is torch.Tensor and t.dtype == torch.float32, \
+    f"输入为 (5, 28, 28) 的非连续 uint8 数组时应返回 float32 张量，实际为 {type(t).__name__} {getattr(t, 'dtype', '')}"
+assert t.shape == (5, 1, 28, 28), f"输入为 (5, 28, 28) 时形状应为 (5, 1, 28, 28)，实际为 {tuple(t.shape)}"
+assert np.allclose(t.numpy()[:, 0], imgs[:, ::-1, :] / 255.0, atol=1e-7), \
+    "输入是上下翻转后的非连续视图时数值不对：每个像素应除以 255，图像的顺序和方向保持不变"
+assert np.array_equal(imgs, imgs_before), "不要修改输入数组"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-12", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -205,6 +183,74 @@ with torch.no_grad():
     y = w * 2
 print("no_grad 中的结果 requires_grad =", y.requires_grad)
 
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-13", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### 练习 2：亲手写一步梯度下降（2 分）
+#
+# 训练循环里的 `optimizer.step()` 和 `optimizer.zero_grad()` 并不神秘，最朴素的 SGD 你自己就能写。
+# 实现 `sgd_step(params, lr)`：对 `params`（可迭代对象，例如列表或 `model.parameters()`）中每个梯度不为 `None` 的参数 `p`，
+# 做一步梯度下降 $p \leftarrow p - \text{lr}\cdot\partial\,\text{loss}/\partial p$，再把它的梯度清零；返回 `None`。
+#
+# - 必须**原地**更新（`p -= lr * p.grad` 或 `p.sub_(...)`）。写成 `p = p - lr * p.grad` 只是让局部变量 `p`
+#   指向了一个新张量，模型里的参数根本没有变；
+# - 更新要放在 `with torch.no_grad():` 里：参数的更新不是模型计算的一部分，不应记进计算图。
+#   在 `no_grad` 之外原地修改一个 `requires_grad=True` 的叶子张量，PyTorch 会直接报错——不妨试一试，读读报错信息；
+# - 更新后用 `p.grad.zero_()` 把梯度清零，否则下一次 `backward()` 会在旧梯度上累加；`p.grad` 为 `None` 的参数跳过。
+#
+# 先心算一遍：`w = [1, -2]`、`loss = (w ** 2).sum()` 的梯度是 `2w = [2, -4]`，`lr = 0.1` 走一步后 `w` 应为 `[0.8, -1.6]`，
+# 梯度变为 `[0, 0]`。
+
+# %% nbgrader={"grade": false, "grade_id": "ex-sgd-step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def sgd_step(params, lr):
+    ### BEGIN SOLUTION
+    with torch.no_grad():
+        for p in params:
+            if p.grad is not None:
+                p -= lr * p.grad
+                p.grad.zero_()
+    ### END SOLUTION
+
+
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-sgd-step-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
+w = torch.tensor([1.0, -2.0], requires_grad=True)
+(w ** 2).sum().backward()
+result = sgd_step([w], 0.1)
+assert result is None, f"sgd_step 应原地更新参数、返回 None，实际返回了 {type(result).__name__}"
+assert torch.allclose(w.detach(), torch.tensor([0.8, -1.6])), \
+    f"w = [1, -2]、lr = 0.1 走一步后应为 [0.8, -1.6]，实际为 {w.detach().tolist()}（是原地更新吗？）"
+assert w.requires_grad, "更新后参数应仍然 requires_grad=True（不要 detach 参数本身）"
+assert w.grad is None or not w.grad.any(), f"更新后梯度应清零（p.grad.zero_()），实际为 {w.grad.tolist()}"
+### BEGIN HIDDEN TESTS
+# A parameter without a gradient is skipped, not an error.
+idle = nn.Parameter(torch.ones(3))
+sgd_step([idle], 0.5)
+assert torch.equal(idle.detach(), torch.ones(3)), f"没有梯度（grad 为 None）的参数应保持不变，实际变成了 {idle.detach().tolist()}"
+# Five steps of least squares, once with sgd_step (params as a generator) and once with torch.optim.SGD.
+torch.manual_seed(0)
+X_ls, y_ls = torch.randn(40, 3), torch.randn(40, 1)
+mine, ref = nn.Linear(3, 1), nn.Linear(3, 1)
+ref.load_state_dict(mine.state_dict())
+ref_opt = torch.optim.SGD(ref.parameters(), lr=0.05)
+for step in range(5):
+    F.mse_loss(mine(X_ls), y_ls).backward()
+    sgd_step(mine.parameters(), 0.05)
+    ref_opt.zero_grad()
+    F.mse_loss(ref(X_ls), y_ls).backward()
+    ref_opt.step()
+    gap = max((a - b).abs().max().item() for a, b in zip(mine.parameters(), ref.parameters()))
+    assert gap < 1e-6, f"最小二乘的第 {step + 1} 步后，参数与 torch.optim.SGD 相差 {gap:.2e}（梯度清零了吗？参数是原地更新的吗？）"
+assert all(p.is_leaf and p.requires_grad for p in mine.parameters()), "更新后模型参数应仍是 requires_grad=True 的叶子张量"
+### END HIDDEN TESTS
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-13b", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：PyTorch 为什么默认把梯度**累加**到 `.grad` 上，而不是每次 `backward()` 都覆盖？什么时候累加正好是你想要的？
+#
+# <details><summary>提示</summary>
+#
+# 同一个参数可能出现在好几项损失里，分别 `backward()` 后梯度相加才是总损失的梯度（求导对加法是线性的）。
+# 另一个常见用法是**梯度累积**：内存放不下一个大 batch 时，把它拆成几个小批分别 `backward()`，梯度自动累加，
+# 再 `step()` 一次，效果与一次大 batch 相同（每个小批的平均损失先除以小批的个数；模型里有 BatchNorm 时略有差别）。代价是每次更新之后都必须清零。
+# </details>
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-14", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 3：用 autograd 求两层网络的梯度（3 分）
@@ -277,13 +323,15 @@ args = [rng.normal(size=(N, D)), rng.integers(0, C, size=N), rng.normal(size=(D,
         rng.normal(size=H), rng.normal(size=(H, C)), rng.normal(size=C)]
 copies = [a.copy() for a in args]
 ref_loss, ref_grads = _numpy_forward_backward(*args)
-for _ in range(2):  # a second call must not accumulate gradients
+for call in (1, 2):  # a second call must not accumulate gradients
     loss_val, grads = two_layer_loss_and_grads(*args)
-    assert type(loss_val) is float and np.isclose(loss_val, ref_loss, rtol=1e-10)
+    assert type(loss_val) is float and np.isclose(loss_val, ref_loss, rtol=1e-10), \
+        f"另一组输入（N={N}, D={D}, H={H}, C={C}）第 {call} 次调用的 loss 与手推结果不符：你的函数返回 {loss_val!r}"
     for name, g in ref_grads.items():
-        assert type(grads[name]) is np.ndarray and grads[name].shape == g.shape
+        assert type(grads[name]) is np.ndarray and grads[name].shape == g.shape, \
+            f"另一组输入上 grads['{name}'] 应是形状 {g.shape} 的 numpy 数组，实际为 {type(grads[name]).__name__} {np.shape(grads[name])}"
         rel = np.abs(grads[name] - g).max() / max(1e-12, np.abs(g).max())
-        assert rel < 1e-8, f"grads['{name}'] 与手推梯度不符（相对误差 {rel:.2e}）"
+        assert rel < 1e-8, f"另一组输入第 {call} 次调用时 grads['{name}'] 与手推梯度不符（相对误差 {rel:.2e}；梯度累加了？）"
 for a, c in zip(args, copies):
     assert np.array_equal(a, c), "不要修改输入数组"
 ### END HIDDEN TESTS
@@ -335,13 +383,16 @@ assert n == 101_770, f"默认 MLP 的参数量应为 101,770，实际为 {n:,}�
 ### BEGIN HIDDEN TESTS
 torch.manual_seed(1)
 m = MLP(hidden=32, n_classes=3)
-assert west2ai.grading.n_params(m) == 784 * 32 + 32 + 32 * 3 + 3
+n = west2ai.grading.n_params(m)
+assert n == 784 * 32 + 32 + 32 * 3 + 3, f"MLP(hidden=32, n_classes=3) 的参数量不对：你的模型有 {n:,} 个（用上 hidden 和 n_classes 参数了吗？）"
 linears = [mod for mod in m.modules() if type(mod) is nn.Linear]
-assert len(linears) == 2 and linears[0].in_features == 784 and linears[1].out_features == 3
+assert len(linears) == 2 and linears[0].in_features == 784 and linears[1].out_features == 3, \
+    f"MLP(hidden=32, n_classes=3) 应恰有两个 nn.Linear（784 → 32 → 3），实际为 {[(lin.in_features, lin.out_features) for lin in linears]}"
 xb = torch.randn(6, 1, 28, 28)
 expected = linears[1](torch.relu(linears[0](xb.reshape(6, -1))))
 out = m(xb)
-assert type(out) is torch.Tensor and out.shape == (6, 3)
+assert type(out) is torch.Tensor and out.shape == (6, 3), \
+    f"MLP(hidden=32, n_classes=3) 对 (6, 1, 28, 28) 的输入应输出 (6, 3) 的张量，实际为 {getattr(out, 'shape', type(out).__name__)}"
 assert torch.allclose(out, expected, atol=1e-6), "前向计算应为 Linear → ReLU → Linear，输出不经过 softmax"
 ### END HIDDEN TESTS
 
@@ -397,14 +448,17 @@ raw_dir = west2ai.data.fashion_mnist_root() / "FashionMNIST" / "raw"
 ref_x, ref_y = west2ai.data.fashion_mnist_arrays("test")
 got_x = read_idx(raw_dir / "t10k-images-idx3-ubyte")
 got_y = read_idx(str(raw_dir / "t10k-labels-idx1-ubyte"))
-assert type(got_x) is np.ndarray and got_x.dtype == np.uint8 and np.array_equal(got_x, ref_x)
-assert type(got_y) is np.ndarray and np.array_equal(got_y, ref_y)
+assert type(got_x) is np.ndarray and got_x.dtype == np.uint8 and np.array_equal(got_x, ref_x), \
+    "测试集图像的像素值与官方数据不一致（数据的起始偏移量对吗？）"
+assert type(got_y) is np.ndarray and np.array_equal(got_y.astype(np.int64), ref_y), \
+    "path 为字符串时读出的测试集标签与官方数据不一致（应接受 str 和 Path 两种路径）"
 with tempfile.TemporaryDirectory() as tmp:
     body = np.random.default_rng(0).integers(0, 256, size=(2, 3, 4), dtype=np.uint8)
     good = Path(tmp) / "tiny-idx3"
     good.write_bytes(bytes([0, 0, 8, 3]) + b"".join(d.to_bytes(4, "big") for d in (2, 3, 4)) + body.tobytes())
     got = read_idx(good)
-    assert type(got) is np.ndarray and got.shape == (2, 3, 4) and np.array_equal(got, body)
+    assert type(got) is np.ndarray and got.shape == (2, 3, 4) and np.array_equal(got, body), \
+        f"一个手工构造的三维 idx 小文件读取结果不对：你的函数返回形状 {np.shape(got)}（维数与各维长度要从文件头读出）"
     for bad_head in (bytes([1, 0, 8, 1]), bytes([0, 0, 0x0D, 1])):
         bad = Path(tmp) / "bad"
         bad.write_bytes(bad_head + (4).to_bytes(4, "big") + bytes(16))
@@ -467,11 +521,15 @@ raw_dir = west2ai.data.fashion_mnist_root() / "FashionMNIST" / "raw"
 for split, train in (("train", True), ("test", False)):
     ref_x, ref_y = west2ai.data.fashion_mnist_arrays(split)
     ds = FashionMNISTIdx(raw_dir, train=train)
+    assert len(ds) == len(ref_y), f"{split} 集应有 {len(ref_y)} 个样本，你的数据集有 {len(ds)} 个"
     for i in (0, 1, 777, len(ref_y) - 1):
         img, label = ds[i]
-        assert type(img) is torch.Tensor and img.dtype == torch.float32 and img.shape == (1, 28, 28)
-        assert np.allclose(img.numpy()[0], ref_x[i] / 255.0, atol=1e-6)
-        assert type(label) is int and label == ref_y[i]
+        assert type(img) is torch.Tensor and img.dtype == torch.float32 and img.shape == (1, 28, 28), \
+            f"{split} 集第 {i} 个样本的图像应是 (1, 28, 28) 的 float32 张量，实际为 {type(img).__name__} {getattr(img, 'shape', '')}"
+        assert np.allclose(img.numpy()[0], ref_x[i] / 255.0, atol=1e-6), \
+            f"{split} 集第 {i} 个样本的像素与官方数据不一致（读错了文件，或没有除以 255？）"
+        assert type(label) is int and label == ref_y[i], \
+            f"{split} 集第 {i} 个样本的标签不对：你的数据集返回 {label!r}（应是 Python int，且与图像对应）"
 ds = FashionMNISTIdx(raw_dir, train=False, transform=lambda t: 1 - t)
 img, label = ds[5]
 assert np.allclose(img.numpy()[0], 1 - ref_x[5] / 255.0, atol=1e-6), "给了 transform 时应返回 transform(image)"
@@ -511,7 +569,8 @@ print("每个 epoch 的批数:", len(loader))
 #
 # 实现两个函数：
 # - `train_epoch(model, loader, optimizer, loss_fn, device="cpu", progress=True)`：把模型设为训练模式，
-#   跑完 `loader` 的一个 epoch，用 `tqdm(loader, disable=not progress, leave=False)` 显示进度条；
+#   跑完 `loader` 的一个 epoch，用 `tqdm(loader, disable=not progress, leave=False)` 显示进度条
+#   （`progress=False` 时不显示：测试会数一数你创建了几个没有被关掉的进度条）；
 #   返回这个 epoch 的**按样本平均**的损失（Python `float`：每批损失乘以该批样本数，累加后除以总样本数——
 #   最后一批可能更小）。
 # - `evaluate(model, loader, device="cpu")`：在评估模式和 `torch.no_grad()` 下计算准确率，返回 `[0, 1]` 之间的
@@ -548,7 +607,8 @@ def evaluate(model, loader, device="cpu"):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-train-test", "locked": true, "points": 3.0, "schema_version": 3, "solution": false, "task": false}
-ref_x, ref_y = west2ai.data.fashion_mnist_arrays("test")
+# A small check on 1,000 TRAINING images (the test images are only for the final figure).
+ref_x, ref_y = west2ai.data.fashion_mnist_arrays("train")
 xs = torch.from_numpy(ref_x[:1000].astype(np.float32) / 255).unsqueeze(1)
 ys = torch.from_numpy(ref_y[:1000])
 small = torch.utils.data.TensorDataset(xs, ys)
@@ -557,25 +617,34 @@ net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
 opt = torch.optim.SGD(net.parameters(), lr=0.5)
 losses = [train_epoch(net, DataLoader(small, batch_size=100, shuffle=True), opt, nn.CrossEntropyLoss(), progress=False)
           for _ in range(3)]
-assert all(isinstance(v, float) for v in losses), "train_epoch 应返回 Python float"
+assert all(isinstance(v, float) for v in losses), f"train_epoch 应返回 Python float，实际返回 {[type(v).__name__ for v in losses]}"
 assert losses[-1] < losses[0], f"训练 3 个 epoch 后损失应下降，实际为 {losses}"
 acc = evaluate(net, DataLoader(small, batch_size=256))
 assert isinstance(acc, float) and 0.0 <= acc <= 1.0, f"evaluate 应返回 [0, 1] 之间的 float，实际为 {acc!r}"
-assert acc > 0.6, f"在训练过的 1000 张图上准确率应明显高于随机猜测，实际为 {acc:.3f}"
+assert acc > 0.6, f"在训练过的 1000 张训练图上准确率应明显高于随机猜测（10%），实际为 {acc:.3f}"
+# Progress bars: shown when progress=True, none when progress=False.
+with west2ai.training.progress_bars() as bars:
+    train_epoch(net, DataLoader(small, batch_size=500), opt, nn.CrossEntropyLoss(), progress=False)
+assert bars.shown == 0, f"progress=False 时不应显示进度条，实际显示了 {bars.shown} 个（tqdm 的 disable 参数）"
+with west2ai.training.progress_bars() as bars, contextlib.redirect_stderr(io.StringIO()):
+    train_epoch(net, DataLoader(small, batch_size=500), opt, nn.CrossEntropyLoss(), progress=True)
+assert bars.shown >= 1, f"progress=True 时应显示 tqdm 进度条，实际显示了 {bars.shown} 个（创建了 {bars.count} 个）"
 ### BEGIN HIDDEN TESTS
 loss_fn = nn.CrossEntropyLoss()
 # evaluate: compare with our own count; grad mode and train mode come back as expected
 with torch.no_grad():
     expected_acc = (net(xs).argmax(1) == ys).sum().item() / len(ys)
 acc = evaluate(net, DataLoader(small, batch_size=300))
-assert type(acc) is float and abs(acc - expected_acc) < 1e-9, "evaluate 的准确率与逐样本统计不符"
+assert type(acc) is float and abs(acc - expected_acc) < 1e-9, \
+    f"batch_size=300（最后一批只有 100 张）时 evaluate 的准确率与逐样本统计不符：你的函数返回 {acc!r}（按样本数而不是按批平均）"
 assert torch.is_grad_enabled(), "evaluate 结束后梯度计算应恢复（使用 with torch.no_grad():）"
 # lr = 0: parameters stay put, so the mean loss must equal the per-sample mean (uneven last batch)
 frozen = torch.optim.SGD(net.parameters(), lr=0.0)
 mean_loss = train_epoch(net, DataLoader(small, batch_size=300), frozen, loss_fn, progress=False)
 with torch.no_grad():
     expected_loss = loss_fn(net(xs), ys).item()
-assert type(mean_loss) is float and abs(mean_loss - expected_loss) < 1e-5, "应按样本数加权平均（最后一批只有 100 个样本）"
+assert type(mean_loss) is float and abs(mean_loss - expected_loss) < 1e-5, \
+    f"lr=0 时 train_epoch 的平均损失应按样本数加权（最后一批只有 100 个样本），你的函数返回 {mean_loss!r}"
 # one real epoch without shuffling must match a reference loop step for step (zero_grad!)
 torch.manual_seed(5)
 a_net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
@@ -595,24 +664,61 @@ assert a_net.training, "train_epoch 应把模型设为训练模式"
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-35", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### 练习 8：训练你的 MLP（2 分）
 #
-# 下面的单元用你写好的全部零件训练 `MLP`：2 个 epoch、Adam、batch size 128，每个 epoch 打印训练损失和测试准确率，
-# 在 2 核 CPU 上只要几秒。隐藏测试会**自己**在完整的 10,000 张测试图像上计算 `mlp` 的准确率，要求 ≥ 80%
-# （通常能到 85% 左右）。这个单元不用修改；如果没有达到要求，回头检查前面的练习。
+# 先把 60,000 张训练图随机分成两份：55,000 张用来训练（更新参数），5,000 张做**验证集**（validation set）。
+# 每个 epoch 结束时看验证集上的准确率，用它判断训练是否正常、该训练几轮、学习率合不合适；
+# **测试集只在最后看一次**，报告最终成绩。如果每个 epoch 都盯着测试集来调设置，测试集就成了又一个验证集，
+# 最后报告的数字会偏乐观。
+#
+# 下面的单元用你写好的全部零件训练 `MLP`：3 个 epoch、Adam（lr 1e-3）、batch size 128，在 2 核 CPU 上只要几秒。
+# 训练之前先看一眼损失，这是最便宜的检查：刚初始化的网络对 10 个类别的输出差不多，softmax 后每类的概率都约为 1/10，
+# 所以交叉熵应约为 $\ln 10 \approx 2.30$；如果差得很远（比如 20），多半是输入没有缩放到 [0, 1]，或者标签错了。
+# 第 1 个 epoch 之后验证准确率应已超过 80%。
+#
+# 隐藏测试会**自己**在完整的 10,000 张测试图像上计算 `mlp` 的准确率，要求 ≥ 80%（通常能到 85% 左右）。
+# 这个单元不用修改；如果没有达到要求，回头检查前面的练习。
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "train-mlp", "locked": true, "schema_version": 3, "solution": false, "task": false}
 torch.manual_seed(0)
+train_part, val_part = torch.utils.data.random_split(train_ds, [55_000, 5_000], generator=torch.Generator().manual_seed(0))
+train_loader = DataLoader(train_part, batch_size=128, shuffle=True)
+val_loader = DataLoader(val_part, batch_size=1000)
 mlp = MLP().to(device)
 optimizer = torch.optim.Adam(mlp.parameters(), lr=1e-3)
-train_loader = DataLoader(train_ds, batch_size=128, shuffle=True)
+xb, yb = next(iter(val_loader))
+with torch.no_grad():
+    first_loss = F.cross_entropy(mlp(xb.to(device)), yb.to(device)).item()
+print(f"训练前的损失 {first_loss:.3f}（应约为 ln 10 = {np.log(10):.3f}）")
+history = {"train_loss": [], "val_acc": []}
+for epoch in range(1, 4):
+    history["train_loss"].append(train_epoch(mlp, train_loader, optimizer, nn.CrossEntropyLoss(), device))
+    history["val_acc"].append(evaluate(mlp, val_loader, device))
+    print(f"epoch {epoch}: train loss {history['train_loss'][-1]:.4f} | val acc {history['val_acc'][-1]:.4f}")
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-36", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# 训练曲线：`west2ai.training.plot_curves` 把每个 epoch 的平均训练损失画在左边的纵轴上（实线），验证准确率画在右边的纵轴上（虚线）。
+# 训练结束后，才在测试集上算一次准确率。
+
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "curves-mlp", "locked": true, "schema_version": 3, "solution": false, "task": false}
+west2ai.training.plot_curves(history, "MLP on Fashion-MNIST: training (solid) vs validation (dashed)")
+plt.show()
 test_loader = DataLoader(test_ds, batch_size=1000)
-for epoch in range(1, 3):
-    train_loss = train_epoch(mlp, train_loader, optimizer, nn.CrossEntropyLoss(), device)
-    print(f"epoch {epoch}: train loss {train_loss:.4f} | test acc {evaluate(mlp, test_loader, device):.4f}")
+print(f"测试集准确率（只在最后看这一次）：{evaluate(mlp, test_loader, device):.4f}")
+
+# %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-37", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **想一想**：(1) 如果再多训练很多个 epoch，训练损失一直下降、验证准确率却开始下降，说明了什么？该在哪个 epoch 停下来？
+# (2) 为什么这个决定要看验证集，而不能看测试集？
+#
+# <details><summary>提示</summary>
+#
+# (1) 模型开始**过拟合**：它在记忆训练集的细节，而不是学到能推广到新图片的规律。应该停在验证准确率最高的那个 epoch
+# 附近（early stopping），或者加正则化、数据增强。(2) 用测试集挑 epoch，相当于让测试集参与了“训练”（挑设置也是一种拟合），
+# 测试集上的数字就不再是对新数据的无偏估计，会偏高。验证集就是专门用来做这些决定的。
+# </details>
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-mlp-accuracy-test", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 assert isinstance(mlp, MLP), "mlp 应是上面训练好的 MLP"
 ### BEGIN HIDDEN TESTS
-assert west2ai.grading.n_params(mlp) == 101_770
+assert west2ai.grading.n_params(mlp) == 101_770, f"mlp 应是默认设置的 MLP（101,770 个参数），实际有 {west2ai.grading.n_params(mlp):,} 个"
 mlp_acc = west2ai.grading.fashion_mnist_accuracy(mlp)
 assert mlp_acc >= 0.80, f"MLP 在完整测试集上的准确率 {mlp_acc:.2%}，未达到 80%"
 ### END HIDDEN TESTS

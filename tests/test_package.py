@@ -269,6 +269,11 @@ def test_plot_curves_has_two_axes_and_labels():
     ax = training.plot_curves(hist, "curves")
     grading.check_plot(ax)
     assert len(ax.figure.axes) == 2
+    # validation curves (stage 3 chooses settings on a validation split) are drawn dashed
+    ax = training.plot_curves({"train_loss": [1, 0.5], "val_loss": [1.2, 0.7], "val_acc": [0.3, 0.6]}, "val")
+    labels = [line.get_label() for axis in ax.figure.axes for line in axis.get_lines()]
+    assert labels == ["train loss", "val loss", "val acc"]
+    assert [line.get_linestyle() for line in ax.get_lines()] == ["-", "--"]
 
 
 # ------------------------------------------------------------------ CLI

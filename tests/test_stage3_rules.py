@@ -168,7 +168,8 @@ def test_refused_model_gets_no_tier_points_and_says_why(graded, student):
         assert grades[student][f"{CNN}/{gid}"] == 0, f"{student}: {gid} 不应得分"
         assert message in errors.get(gid, ""), f"{student}: {gid} 的反馈应说明原因（{message}），实际：{errors.get(gid)}"
     # The exercises that do not involve the model still earn their points.
-    for gid in ("ex-lenet-test", "ex-vgg-block-test", "ex-residual-test"):
+    for gid in ("ex-lenet-test", "ex-vgg-block-test", "ex-residual-shape-test", "ex-residual-params-test",
+                "ex-residual-forward-test"):
         assert grades[student][f"{CNN}/{gid}"] > 0, f"{student}: {gid} 应得分"
 
 

@@ -106,10 +106,12 @@ def _history(plain, bars) -> History:
 
 
 def plot_curves(history, title: str, ax=None):
-    """Loss (left axis) and accuracy (right axis) per epoch, train and test.
+    """Loss (left axis) and accuracy (right axis) per epoch: training solid, validation
+    dashed, test dotted.
 
-    ``history`` maps names like ``train_loss``, ``test_loss``, ``train_acc``, ``test_acc`` to
-    per-epoch lists. Returns the left Axes (its figure holds both).
+    ``history`` maps names like ``train_loss``, ``val_loss``, ``test_loss``, ``train_acc``,
+    ``val_acc``, ``test_acc`` to per-epoch lists; missing ones are left out. Returns the left
+    Axes (its figure holds both).
     """
     import matplotlib.pyplot as plt
 
@@ -117,14 +119,11 @@ def plot_curves(history, title: str, ax=None):
         _, ax = plt.subplots(figsize=(7, 4))
     acc_ax = ax.twinx()
     lines = []
-    for key, style in (("train_loss", "C0-"), ("test_loss", "C0--")):
-        if history.get(key):
-            epochs = range(1, len(history[key]) + 1)
-            lines += ax.plot(epochs, history[key], style, label=key.replace("_", " "))
-    for key, style in (("train_acc", "C1-"), ("test_acc", "C1--")):
-        if history.get(key):
-            epochs = range(1, len(history[key]) + 1)
-            lines += acc_ax.plot(epochs, history[key], style, label=key.replace("_", " "))
+    for axis, metric, colour in ((ax, "loss", "C0"), (acc_ax, "acc", "C1")):
+        for split, dash in (("train", "-"), ("val", "--"), ("test", ":")):
+            values = history.get(f"{split}_{metric}")
+            if values:
+                lines += axis.plot(range(1, len(values) + 1), values, colour + dash, label=f"{split} {metric}")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     acc_ax.set_ylabel("accuracy")
