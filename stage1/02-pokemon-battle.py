@@ -2016,7 +2016,8 @@ def run_battle(player_team, cpu_team, choose_player_skill, choose_cpu_skill, out
     ### END SOLUTION
 
 
-# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "test-turn", "locked": true, "points": 1.0, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "fighters", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# Test fighters for take_turn and battle: one attack skill, no dodging, messages into _log.
 _log = []
 
 
@@ -2034,7 +2035,8 @@ def first_skill(pokemon):
     return pokemon.skills[0]
 
 
-
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "test-turn", "locked": true, "points": 1.0, "schema_version": 3, "solution": false, "task": false}
+_log = []
 _team = [make_fighter("甲", 10, 1), make_fighter("乙", 10, 1)]
 assert next_active(_team) is _team[0], f"没有宝可梦倒下时 next_active 应返回第一只，实际返回 {next_active(_team)!r}"
 _team[0].lose_hp(10)
@@ -2114,23 +2116,6 @@ assert _calls == [] and _ends == [], f"回合开始时倒下：不行动，也�
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "test-battle", "locked": true, "points": 2.0, "schema_version": 3, "solution": false, "task": false}
 _log = []
-
-
-class Punch(AttackSkill):
-    name = "重拳"; power = 1.0
-
-
-def make_fighter(name, hp, atk):
-    cls = type("Fighter", (Pokemon,), {"name": name, "max_hp": hp, "attack": atk, "defense": 0,
-                                        "dodge": 0.0, "skills": (Punch(),)})
-    return cls(NEVER, _log.append)
-
-
-def first_skill(pokemon):
-    return pokemon.skills[0]
-
-
-
 _result = run_battle([make_fighter("甲", 50, 30)], [make_fighter("乙", 40, 25)], first_skill, first_skill, _log.append)
 assert _result == "win", f"甲先手两拳打倒乙，应返回 'win'，实际为 {_result!r}"
 assert _log[:4] == ["你派出了 甲!", "电脑派出了 乙!", "--- 第 1 回合 ---", "你的 甲 HP: 50/50 | 电脑的 乙 HP: 40/40"], f"开头输出不对：{_log[:4]}"
@@ -2414,6 +2399,43 @@ def recorder(lines):
 
 # The scripted game of the tests (exercise 8): your inputs, one per prompt.
 GAME_SCRIPT = ["abc", "4", "4", "9", "2", "3", "2", "0", "1", "2", "1", "2", "1", "1", "1", "1", "1", "1", "", "1"]
+STARTERS = [Pikachu, Bulbasaur, Squirtle, Charmander]
+
+
+class RecordingRng:
+    """FixedRng(0.99) that also records the calls to choice() and sample() (the tests read them)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def random(self):
+        return 0.99
+
+    def choice(self, seq):
+        self.calls.append(("choice", [s.name for s in seq]))
+        return seq[0]
+
+    def sample(self, seq, k):
+        self.calls.append(("sample", list(seq), k))
+        return list(seq)[::-1][:k]
+
+
+def play_script(answers, roster, rng):
+    """Play your ``play`` with scripted answers: (its result, or None when the script ran out;
+    the printed lines; the prompts shown; the answers left unused)."""
+    left, lines, prompts = list(answers), [], []
+
+    def fake_input(prompt=""):
+        prompts.append(prompt)
+        if not left:
+            raise ScriptOver("脚本里的输入已经用完了")
+        return left.pop(0)
+
+    try:
+        result = play(fake_input, recorder(lines), rng, roster)
+    except ScriptOver:
+        result = None
+    return result, lines, prompts, left
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "test-play-pick", "locked": true, "points": 1.0, "schema_version": 3, "solution": false, "task": false}
@@ -2443,58 +2465,9 @@ assert _lines[:len(_want)] == _want, f"选队过程的输出不对：{first_diff
 _want_prompts = ['请输入第 1 个宝可梦的编号: '] * 2 + ['请输入第 2 个宝可梦的编号: '] * 3 + ['请输入第 3 个宝可梦的编号: ']
 assert _prompts[:6] == _want_prompts, f"选队时的提示语不对：{first_difference(_want_prompts, _prompts[:6])}"
 ### BEGIN HIDDEN TESTS
-
-class _Over(BaseException):
-    pass
-
-
-class _RecRng:
-    """FixedRng(0.99) that also records the calls to choice() and sample()."""
-
-    def __init__(self):
-        self.calls = []
-
-    def random(self):
-        return 0.99
-
-    def choice(self, seq):
-        self.calls.append(("choice", [s.name for s in seq]))
-        return seq[0]
-
-    def sample(self, seq, k):
-        self.calls.append(("sample", list(seq), k))
-        return list(seq)[::-1][:k]
-
-
-_SCRIPT = ["abc", "4", "4", "9", "2", "3", "2", "0", "1", "2", "1", "2", "1", "1", "1", "1", "1", "1", "", "1"]
-_ROSTER = [Pikachu, Bulbasaur, Squirtle, Charmander]
-
-
-def _game(answers, roster, rng):
-    """Play with scripted answers; return (result or None if the script ran out, lines, prompts, answers left)."""
-    answers, lines, prompts = list(answers), [], []
-
-    def inp(prompt=""):
-        prompts.append(prompt)
-        if not answers:
-            raise _Over()
-        return answers.pop(0)
-
-    def out(*args):
-        lines.extend(" ".join(str(a) for a in args).split("\n"))
-        if len(lines) > 5000:
-            raise _Over()
-
-    try:
-        result = play(inp, out, rng, roster)
-    except _Over:
-        result = None
-    return result, lines, prompts, answers
-
-
 # the default roster (roster=None) ends with your own Pokémon; the computer picks with one rng.sample(roster, 3)
-_rng = _RecRng()
-_result, _lines, _prompts, _left = _game(["5", " 1 ", "5", "3"], None, _rng)
+_rng = RecordingRng()
+_result, _lines, _prompts, _left = play_script(["5", " 1 ", "5", "3"], None, _rng)
 _roster = [Pikachu, Bulbasaur, Squirtle, Charmander, MY_POKEMON]
 _want = ([MSG["choose_team"]]
          + [MSG["roster"].format(index=i, name=c.name, type=c.type) for i, c in enumerate(_roster, 1)]
@@ -2538,56 +2511,7 @@ _r2 = _lines.index("--- 第 2 回合 ---")
 assert _lines[_r2 + 2:_r2 + 3] == ['小火龙 释放了 蓄能爆炎!'], \
     f"第 2 回合你的小火龙正在蓄力：不显示技能菜单，直接释放；HP 行之后你的输出为 {_lines[_r2 + 2:_r2 + 3]}"
 ### BEGIN HIDDEN TESTS
-
-class _Over(BaseException):
-    pass
-
-
-class _RecRng:
-    """FixedRng(0.99) that also records the calls to choice() and sample()."""
-
-    def __init__(self):
-        self.calls = []
-
-    def random(self):
-        return 0.99
-
-    def choice(self, seq):
-        self.calls.append(("choice", [s.name for s in seq]))
-        return seq[0]
-
-    def sample(self, seq, k):
-        self.calls.append(("sample", list(seq), k))
-        return list(seq)[::-1][:k]
-
-
-_SCRIPT = ["abc", "4", "4", "9", "2", "3", "2", "0", "1", "2", "1", "2", "1", "1", "1", "1", "1", "1", "", "1"]
-_ROSTER = [Pikachu, Bulbasaur, Squirtle, Charmander]
-
-
-def _game(answers, roster, rng):
-    """Play with scripted answers; return (result or None if the script ran out, lines, prompts, answers left)."""
-    answers, lines, prompts = list(answers), [], []
-
-    def inp(prompt=""):
-        prompts.append(prompt)
-        if not answers:
-            raise _Over()
-        return answers.pop(0)
-
-    def out(*args):
-        lines.extend(" ".join(str(a) for a in args).split("\n"))
-        if len(lines) > 5000:
-            raise _Over()
-
-    try:
-        result = play(inp, out, rng, roster)
-    except _Over:
-        result = None
-    return result, lines, prompts, answers
-
-
-_result, _lines, _prompts, _left = _game(_SCRIPT[:9], _ROSTER, _RecRng())
+_result, _lines, _prompts, _left = play_script(GAME_SCRIPT[:9], STARTERS, RecordingRng())
 assert "--- 第 3 回合 ---" in _lines, "这局应该打到第 3 回合，你的输出里没有“--- 第 3 回合 ---”"
 _r3 = _lines.index("--- 第 3 回合 ---")
 _want = ['--- 第 3 回合 ---', '你的 小火龙 HP: 5/80 | 电脑的 杰尼龟 HP: 80/80', '小火龙 的技能：', '1. 火花', '2. 蓄能爆炎',
@@ -2636,57 +2560,8 @@ _head = [
 ]
 assert _lines[:len(_head)] == _head, f"对话开头与规则不符：{first_difference(_head, _lines[:len(_head)])}"
 ### BEGIN HIDDEN TESTS
-
-class _Over(BaseException):
-    pass
-
-
-class _RecRng:
-    """FixedRng(0.99) that also records the calls to choice() and sample()."""
-
-    def __init__(self):
-        self.calls = []
-
-    def random(self):
-        return 0.99
-
-    def choice(self, seq):
-        self.calls.append(("choice", [s.name for s in seq]))
-        return seq[0]
-
-    def sample(self, seq, k):
-        self.calls.append(("sample", list(seq), k))
-        return list(seq)[::-1][:k]
-
-
-_SCRIPT = ["abc", "4", "4", "9", "2", "3", "2", "0", "1", "2", "1", "2", "1", "1", "1", "1", "1", "1", "", "1"]
-_ROSTER = [Pikachu, Bulbasaur, Squirtle, Charmander]
-
-
-def _game(answers, roster, rng):
-    """Play with scripted answers; return (result or None if the script ran out, lines, prompts, answers left)."""
-    answers, lines, prompts = list(answers), [], []
-
-    def inp(prompt=""):
-        prompts.append(prompt)
-        if not answers:
-            raise _Over()
-        return answers.pop(0)
-
-    def out(*args):
-        lines.extend(" ".join(str(a) for a in args).split("\n"))
-        if len(lines) > 5000:
-            raise _Over()
-
-    try:
-        result = play(inp, out, rng, roster)
-    except _Over:
-        result = None
-    return result, lines, prompts, answers
-
-
-_rng = _RecRng()
-_result, _lines, _prompts, _left = _game(_SCRIPT, _ROSTER, _rng)
+_rng = RecordingRng()
+_result, _lines, _prompts, _left = play_script(GAME_SCRIPT, STARTERS, _rng)
 _want = [
     '请选择3个宝可梦用于组成你的队伍',
     '1. 皮卡丘 (电)',
@@ -2884,61 +2759,12 @@ _result = play(scripted(GAME_SCRIPT, _prompts), recorder(_lines), FixedRng(0.99)
 assert _result == "win", f"这局应该是你赢，play 返回了 {_result!r}"
 assert _lines[-1:] == ["你赢了!"], f"最后一行应为 '你赢了!'，实际为 {_lines[-1:]}"
 ### BEGIN HIDDEN TESTS
-
-class _Over(BaseException):
-    pass
-
-
-class _RecRng:
-    """FixedRng(0.99) that also records the calls to choice() and sample()."""
-
-    def __init__(self):
-        self.calls = []
-
-    def random(self):
-        return 0.99
-
-    def choice(self, seq):
-        self.calls.append(("choice", [s.name for s in seq]))
-        return seq[0]
-
-    def sample(self, seq, k):
-        self.calls.append(("sample", list(seq), k))
-        return list(seq)[::-1][:k]
-
-
-_SCRIPT = ["abc", "4", "4", "9", "2", "3", "2", "0", "1", "2", "1", "2", "1", "1", "1", "1", "1", "1", "", "1"]
-_ROSTER = [Pikachu, Bulbasaur, Squirtle, Charmander]
-
-
-def _game(answers, roster, rng):
-    """Play with scripted answers; return (result or None if the script ran out, lines, prompts, answers left)."""
-    answers, lines, prompts = list(answers), [], []
-
-    def inp(prompt=""):
-        prompts.append(prompt)
-        if not answers:
-            raise _Over()
-        return answers.pop(0)
-
-    def out(*args):
-        lines.extend(" ".join(str(a) for a in args).split("\n"))
-        if len(lines) > 5000:
-            raise _Over()
-
-    try:
-        result = play(inp, out, rng, roster)
-    except _Over:
-        result = None
-    return result, lines, prompts, answers
-
-
-_result, _lines, _prompts, _left = _game(["2", "1", "4"] + ["1"] * 60, _ROSTER, _RecRng())
+_result, _lines, _prompts, _left = play_script(["2", "1", "4"] + ["1"] * 60, STARTERS, RecordingRng())
 assert _result is not None, "选妙蛙种子、皮卡丘、小火龙并一直用技能 1 的这一局，脚本的 63 个输入用完了游戏还没结束"
 assert type(_result) is str and _result == "lose", f"选妙蛙种子、皮卡丘、小火龙并一直用技能 1：这局你的 play 返回了 {_result!r}"
 assert _lines[-1:] == ["你输了!"] and "你赢了!" not in _lines, f"输掉的一局最后一行应为 '你输了!'，实际为 {_lines[-1:]}"
 assert len(_left) > 0, "游戏结束后不应再要求输入"
-_result, _lines, _prompts, _left = _game(_SCRIPT, _ROSTER, _RecRng())
+_result, _lines, _prompts, _left = play_script(GAME_SCRIPT, STARTERS, RecordingRng())
 assert _result == "win" and _lines.count("你赢了!") == 1 and "你输了!" not in _lines, \
     f"测试脚本那一局：play 返回 {_result!r}，“你赢了!”出现 {_lines.count('你赢了!')} 次"
 ### END HIDDEN TESTS

@@ -595,21 +595,10 @@ if history:
     plt.show()
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "ex-train-test", "locked": true, "points": 1.0, "schema_version": 3, "solution": false, "task": false}
-assert history is not None, "没有读到训练历史：{{checkpoint}} 是只有权重的旧检查点。请删除它，重新运行上面的训练单元"
-keys = ("train_loss", "train_acc", "val_loss", "val_acc")
-missing = [k for k in keys if k not in history]
-assert not missing, f"train_model 返回的 history 缺少 {missing}，实际只有 {sorted(history)}"
-lengths = {k: len(history[k]) for k in keys}
-assert len(set(lengths.values())) == 1 and lengths["val_acc"] >= 1, f"四个列表应每个 epoch 各记一项、长度相同，实际长度为 {lengths}"
-check_loss, check_acc = evaluate(model, x_val, y_val)
-matches = [e for e, (l_e, a_e) in enumerate(zip(history["val_loss"], history["val_acc"]), 1)
-           if abs(l_e - check_loss) < 0.005 * max(1.0, check_loss) and abs(a_e - check_acc) < 0.005]
-assert matches, (f"训练好的模型在验证集上的损失 {check_loss:.4f}、准确率 {check_acc:.2%}，与 history 中任何一个 epoch 的 "
-                 f"val_loss / val_acc 都对不上（最后一项为 {history['val_loss'][-1]:.4f} / {history['val_acc'][-1]:.2%}）："
-                 "每个 epoch 结束时应调用 evaluate(model, x_val, y_val) 在验证集上评估，而不是测试集")
-assert history.progress_bars is not None and history.progress_bars > 0, (
-    f"训练时没有显示 tqdm 进度条（load_or_train 数到的进度条个数：{history.progress_bars}）："
-    "用 tqdm(...) 包住每个 epoch 里遍历 batch 的循环，再删除 {{checkpoint}} 重新训练")
+west2ai.training.check_history(history, *evaluate(model, x_val, y_val), trainer="train_model",
+                               checkpoint="{{checkpoint}}")
+assert history.progress_bars, (f"训练时没有显示 tqdm 进度条（load_or_train 数到 {history.progress_bars} 个）："
+                               "用 tqdm(...) 包住每个 epoch 里遍历 batch 的循环，再删除 {{checkpoint}} 重新训练")
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-24", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **想一想**：上面的曲线里，前几个 epoch 的训练准确率为什么可能比验证准确率还**低**？这说明模型欠拟合了吗？

@@ -91,6 +91,29 @@ def load_or_train(model, path, train_fn):
     return _history(plain, bars.shown)
 
 
+def check_history(history, val_loss: float, val_acc: float, trainer: str, checkpoint: str) -> None:
+    """The checks of a stage-3 training run, from what ``load_or_train`` returned: the four
+    per-epoch lists, and one epoch's validation figures matching the trained model's
+    (``val_loss``, ``val_acc``, computed by the caller on the validation split). Raises
+    ``AssertionError`` with a Chinese message."""
+    def require(condition, message):
+        if not condition:
+            raise AssertionError(message)
+
+    require(history is not None, f"没有读到训练历史：{checkpoint} 是只有权重的旧检查点。请删除它，重新运行上面的训练单元")
+    keys = ("train_loss", "train_acc", "val_loss", "val_acc")
+    missing = [k for k in keys if k not in history]
+    require(not missing, f"{trainer} 返回的 history 缺少 {missing}，实际只有 {sorted(history)}")
+    lengths = {k: len(history[k]) for k in keys}
+    require(len(set(lengths.values())) == 1 and lengths["val_acc"] >= 1,
+            f"四个列表应每个 epoch 各记一项、长度相同，实际长度为 {lengths}")
+    matches = [e for e, (loss, acc) in enumerate(zip(history["val_loss"], history["val_acc"]), 1)
+               if abs(loss - val_loss) < 0.005 * max(1.0, val_loss) and abs(acc - val_acc) < 0.005]
+    require(matches, f"训练好的模型在验证集上的损失 {val_loss:.4f}、准确率 {val_acc:.2%}，与 history 中任何一个 epoch 的 "
+                     f"val_loss / val_acc 都对不上（最后一项为 {history['val_loss'][-1]:.4f} / {history['val_acc'][-1]:.2%}）："
+                     "每个 epoch 结束时应调用 evaluate(model, x_val, y_val) 在验证集上评估，而不是测试集")
+
+
 def _plain(history):
     """``history`` as plain Python numbers (what ``torch.load(weights_only=True)`` reads back)."""
     try:
