@@ -261,6 +261,19 @@ def test_training_records_the_progress_bars_it_showed(tmp_path):
     assert std.tqdm.__init__ is original, "the hook is removed after the block"
 
 
+def test_check_history_needs_per_epoch_validation_figures_of_the_trained_model():
+    history = training.History({"train_loss": [1.0, 0.5], "train_acc": [0.6, 0.8],
+                                "val_loss": [0.9, 0.6], "val_acc": [0.70, 0.78]})
+    training.check_history(history, 0.6, 0.78, trainer="train_model", checkpoint="cnn.pt")
+    with pytest.raises(AssertionError, match="旧检查点"):
+        training.check_history(None, 0.6, 0.78, trainer="train_model", checkpoint="cnn.pt")
+    with pytest.raises(AssertionError, match="缺少 \\['val_acc'\\]"):
+        training.check_history(training.History({k: v for k, v in history.items() if k != "val_acc"}),
+                               0.6, 0.78, trainer="train_model", checkpoint="cnn.pt")
+    with pytest.raises(AssertionError, match="验证集上评估"):  # evaluated on another split
+        training.check_history(history, 0.3, 0.90, trainer="train_model", checkpoint="cnn.pt")
+
+
 def test_plot_curves_has_two_axes_and_labels():
     import matplotlib
 
