@@ -16,7 +16,6 @@ import re
 import shutil
 import sys
 import threading
-import tomllib
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +26,7 @@ from nbclient import NotebookClient
 
 from conftest import ROOT, kit
 from west2ai import data
+from west2ai.mentor.build import repository
 
 pytestmark = pytest.mark.slow
 
@@ -36,11 +36,6 @@ IDS = [f"{p.parent.name}/{p.stem}" for p in RELEASES]
 LOADERS = re.compile(r"\b(fashion_mnist|fashion_mnist_arrays|fashion_mnist_root|make_contest|poems|serve_\w+|crawl_tables"
                      r"|load_crawl)\(")
 NEEDS_FASHION_MNIST = re.compile(r"\b(fashion_mnist|fashion_mnist_arrays|fashion_mnist_root|make_contest)\(")
-
-
-def repository() -> str:
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return pyproject["project"]["urls"]["Repository"]
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -95,7 +90,7 @@ def colab_kernel(home: Path, mirror_url: str) -> Path:
         "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost",
         # pip: this checkout stands in for the repository; nothing from an index; a throwaway target
         "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"url.{ROOT.as_uri()}.insteadOf",
-        "GIT_CONFIG_VALUE_0": repository(),
+        "GIT_CONFIG_VALUE_0": repository(kit()),
         "PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1", "PIP_NO_BUILD_ISOLATION": "0", "PIP_TARGET": str(home / "pip-target"),
     }
     spec = home / "kernels" / "colab-sim"
@@ -120,7 +115,7 @@ def loader_cells(nb) -> list[str]:
 def test_every_release_notebook_has_a_setup_cell_that_installs_from_the_repository():
     """One repository address: pyproject's, in every setup cell that installs, the README's clone
     line and its Colab links."""
-    url = repository()
+    url = repository(kit())
     assert url.startswith("https://github.com/"), f"[project.urls] Repository 应是 GitHub 地址：{url}"
     installs = 0
     for path in RELEASES:

@@ -116,9 +116,8 @@ def check_field(got: pd.DataFrame, crawl, field: str, seed: int, hint: str) -> N
 
 
 # ------------------------------------------------------------------ attachments.csv
-def _expected_attachments(got: pd.DataFrame) -> pd.DataFrame:
-    """The site's attachments of the notices in the student's notices.csv."""
-    _, attachments = notice_tables(seed=SEED)
+def _expected_attachments(got: pd.DataFrame, attachments: pd.DataFrame) -> pd.DataFrame:
+    """The site's ``attachments`` of the notices in the student's notices.csv."""
     mine = set(got["url"].map(path_of))
     expected = attachments[attachments.notice_url.map(path_of).isin(mine)]
     _require(len(expected) > 100, f"notices.csv 里能与网站对上的通知太少（它们只有 {len(expected)} 个附件），先让条数与覆盖那一项通过")
@@ -127,7 +126,7 @@ def _expected_attachments(got: pd.DataFrame) -> pd.DataFrame:
 
 def check_attachments(att_got: pd.DataFrame, got: pd.DataFrame, crawl, seed: int) -> None:
     """Every attachment (notice, name) of the crawled notices, none extra; elsewhere exactly."""
-    expected = _expected_attachments(got)
+    expected = _expected_attachments(got, notice_tables(seed=SEED)[1])
     want = set(zip(expected["notice_url"].map(path_of), expected["name"]))
     have = set(zip(att_got["notice_url"].map(path_of), att_got["name"].str.strip()))
     hit = len(want & have) / len(want)
@@ -159,8 +158,8 @@ def check_attachment_urls(att_got: pd.DataFrame, crawl, seed: int) -> None:
 
 def check_downloads(att_got: pd.DataFrame, got: pd.DataFrame, crawl, seed: int) -> None:
     """Each attachment's download count (by its own file id); elsewhere exactly."""
-    expected = _expected_attachments(got)
     _, attachments = notice_tables(seed=SEED)
+    expected = _expected_attachments(got, attachments)
     true = dict(zip(attachments.file_id.astype(str), attachments.downloads.astype(str)))
     pairs = dict(zip(att_got["url"].map(file_id_of), att_got["downloads"].str.strip()))
     right = sum(true.get(k) == v for k, v in pairs.items())
