@@ -146,7 +146,8 @@ def readme_block(readme: Path) -> str:
 def readme_tier_rows(readme: Path) -> dict[tuple[str, str], tuple[str, float]]:
     rows = {}
     for line in readme_block(readme).splitlines():
-        m = re.fullmatch(r"\| `([0-9a-z-]+)` \| (及格|良好|优秀) \| .+ \| ≥ ([\d.]+%) \| ([\d.]+) \|", line.strip())
+        m = re.fullmatch(r"\| `([0-9a-z-]+)` \| (及格|良好|优秀) \| .+ \| [≥≤] ([\d.]+%?)(?:，且采样格式分 ≥ \d+%)? \| ([\d.]+) \|",
+                     line.strip())
         if m:
             rows[(m.group(1), m.group(2))] = (m.group(3), float(m.group(4)))
     return rows

@@ -87,20 +87,27 @@ def fashion_mnist_accuracy(model, normalize=None) -> float:
 
 
 def tier_progress(value: float, tiers: dict[str, float], tier: str | None = None, what: str = "测试集准确率",
-                  note: str = "") -> str:
+                  note: str = "", lower_is_better: bool = False) -> str:
     """The student's own figure against the tiers, e.g. ``测试集准确率 90.30%：已达及格，距良好
     1.20 个百分点``: printed, and raised as a ``GradingError`` when ``tier`` (one of the keys of
-    ``tiers``, which go from the lowest line up; None: only print) is not reached."""
-    reached = [label for label, line in tiers.items() if value >= line]
-    missing = [(label, line) for label, line in tiers.items() if value < line]
-    text = f"{what} {value:.2%}：" + (f"已达{reached[-1]}" if reached else "未达任何档位")
+    ``tiers``, which go from the lowest line up; None: only print) is not reached. With
+    ``lower_is_better`` the figure is a loss (``验证集损失 6.250：已达及格，距良好 0.050``)."""
+    def ok(line: float) -> bool:
+        return value <= line if lower_is_better else value >= line
+
+    reached = [label for label, line in tiers.items() if ok(line)]
+    missing = [(label, line) for label, line in tiers.items() if not ok(line)]
+    shown = f"{value:.3f}" if lower_is_better else f"{value:.2%}"
+    text = f"{what} {shown}：" + (f"已达{reached[-1]}" if reached else "未达任何档位")
     if missing:
         label, line = missing[0]
-        text += f"，距{label} {(line - value) * 100:.2f} 个百分点"
+        text += (f"，距{label} {value - line:.3f}" if lower_is_better
+                 else f"，距{label} {(line - value) * 100:.2f} 个百分点")
     text += note
     print(text)
-    if tier is not None and value < tiers[tier]:
-        raise GradingError(f"{text}；本单元格检查的是{tier}线 {tiers[tier] * 100:g}%")
+    if tier is not None and not ok(tiers[tier]):
+        line = f"{tiers[tier]:g}" if lower_is_better else f"{tiers[tier] * 100:g}%"
+        raise GradingError(f"{text}；本单元格检查的是{tier}线 {line}")
     return text
 
 
@@ -114,6 +121,63 @@ def fashion_mnist_tier(model, threshold: float, tier: str, *, limit: int, normal
     if acc < threshold:
         raise GradingError(f"测试集准确率 {acc:.2%}，未达到{tier}线 {threshold * 100:g}%")
     return acc
+
+
+def sentiment_accuracy(model, itos, split: str = "test") -> float:
+    """Accuracy of a text classifier (``model(ids)`` → scores) on the reviews of ``split``,
+    computed here as the mentor's grader does: reviews cut and right-padded to
+    ``REVIEW_MAX_CHARS``, code points mapped to ids by ``text.char_lookup(itos)``."""
+    import torch
+
+    from . import text
+
+    if not isinstance(model, torch.nn.Module):
+        raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
+    reviews = text.reviews(split)
+    device = next(model.parameters()).device
+    lookup = text.char_lookup(itos).to(device)
+    was_training = model.training
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(reviews), 500):
+            points = text.code_points(reviews.texts[start:start + 500], pad_to=text.REVIEW_MAX_CHARS).to(device)
+            out = model(lookup(points))
+            if not isinstance(out, torch.Tensor) or out.shape != (len(points), 2):
+                raise GradingError(f"情感模型的输出应是形状为 (batch, 2) 的张量，实际为 {tuple(getattr(out, 'shape', ()))}")
+            labels = torch.tensor(reviews.labels[start:start + 500], device=device)
+            correct += int((out.argmax(1) == labels).sum())
+    model.train(was_training)
+    return correct / len(reviews)
+
+
+def poem_lm_figures(model, device=None) -> tuple[float, float, list[str]]:
+    """(held-out nats per character, format score, samples) of a language model (``model(ids)``
+    → logits over ``text.poem_vocab()``), computed here as the mentor's grader does: the same
+    windows, and samples drawn with the grader's seed, temperature and top-k."""
+    import torch
+
+    from . import text
+    from .mentor import textjudge
+
+    if not isinstance(model, torch.nn.Module):
+        raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
+    device = device or next(model.parameters()).device
+    vocab = len(text.poem_vocab())
+    was_training = model.training
+    model.eval()
+
+    def forward(x):
+        return textjudge._logits(lambda ids: model(ids.to(device)).cpu(), x, vocab)
+
+    try:
+        nats = text.poem_nats(forward)
+        samples = textjudge.decode(textjudge.sample_ids(forward, vocab))
+    except ValueError as exc:
+        raise GradingError(str(exc)) from exc
+    finally:
+        model.train(was_training)
+    return nats, text.format_score(samples), samples
 
 
 def export_model(model, path, normalize=None, channels: int = 1, size: int = 28):
@@ -158,6 +222,67 @@ def export_model(model, path, normalize=None, channels: int = 1, size: int = 28)
     torch.export.save(program, path)
     print(f"已导出 {path}（导师端评分用它计算档位）")
     return path
+
+
+def _export(module, example: tuple, dynamic_shapes: tuple, path, hint: str):
+    """``torch.export`` ``module`` (on the CPU, in eval mode) and save it at ``path``."""
+    import torch
+
+    try:
+        program = torch.export.export(module, example, dynamic_shapes=dynamic_shapes)
+    except Exception as exc:
+        raise GradingError(
+            f"模型无法用 torch.export 导出（{type(exc).__name__}: {str(exc).splitlines()[0][:300]}）。"
+            "forward 里只能用 torch 的张量运算：不要读文件、不要转成 numpy 或 Python 数、"
+            f"不要写依赖数据取值的 if 分支。{hint}"
+        ) from exc
+    path = Path(path)
+    torch.export.save(program, path)
+    print(f"已导出 {path}（导师端评分用它计算档位）")
+    return path
+
+
+def export_text_classifier(model, itos, path):
+    """Export a text classifier that reads vocabulary ids (batch, length) → scores (batch, classes).
+
+    ``itos[0]`` is padding and ``itos[1]`` the unknown character; ``text.char_lookup(itos)`` is
+    put in front, so the exported program reads Unicode code points (``text.code_points``) and
+    needs no vocabulary file. ``torch.export`` fixes the length of a recurrent layer's input, so
+    the program reads batches (any size) of reviews cut and right-padded to ``REVIEW_MAX_CHARS``:
+    ``model(ids)`` must give every review the same scores however much padding follows it
+    (padding id 0; e.g. pool over the real positions only). Returns the path written.
+    """
+    import copy
+
+    import torch
+
+    from .text import REVIEW_MAX_CHARS, char_lookup, code_points
+
+    if not isinstance(model, torch.nn.Module):
+        raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
+    pipeline = torch.nn.Sequential(char_lookup(itos), copy.deepcopy(model).cpu()).eval()
+    example = (code_points(["这本书写得很好，推荐", "质量很差，不会再买了"], pad_to=REVIEW_MAX_CHARS),)
+    dims = ({0: torch.export.Dim("batch", min=1, max=1 << 20)},)
+    return _export(pipeline, example, dims, path, "forward(ids) 只接收 id 张量（不传 lengths）时，也要能算出结果。")
+
+
+def export_language_model(model, path, context: int | None = None):
+    """Export a language model that reads ids (batch, length) → logits (batch, length, vocab),
+    for any length from 1 to ``context`` (default ``text.LM_CONTEXT``, what the grader feeds).
+    Returns the path written."""
+    import copy
+
+    import torch
+
+    from .text import LM_CONTEXT
+
+    if not isinstance(model, torch.nn.Module):
+        raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
+    context = context or LM_CONTEXT
+    net = copy.deepcopy(model).cpu().eval()
+    example = (torch.zeros((2, min(8, context)), dtype=torch.int64),)
+    dims = ({0: torch.export.Dim("batch", min=1, max=1 << 16), 1: torch.export.Dim("length", min=1, max=context)},)
+    return _export(net, example, dims, path, f"模型应接受长度 1 到 {context} 的输入（block_size ≥ {context}）。")
 
 
 def exact_type(value, expected: type, what: str):

@@ -108,14 +108,15 @@ def _expand_tiers(cell, facts: NotebookFacts, where: str) -> list:
 
 def tier_rows(facts: NotebookFacts) -> str:
     """The notebook header's rows for the tier cells."""
-    return "\n".join(f"| `tier-{t.key}` | {t.label}：{facts.metric} ≥ {t.percent} | {t.points:g} |"
+    also = f"，且采样格式分 ≥ {facts.format_min:.0%}" if facts.format_min is not None else ""
+    return "\n".join(f"| `tier-{t.key}` | {t.label}：{facts.metric} {t.bound}{also} | {t.points:g} |"
                      for t in facts.tiers)
 
 
 def tier_table(facts: NotebookFacts) -> str:
     """A small table of the tiers, for the notebook's own grading section."""
     rows = [f"| 档位 | {facts.metric} | 分值 |", "|---|---|---|"]
-    return "\n".join(rows + [f"| {t.label} | ≥ {t.percent} | {t.points:g} |" for t in facts.tiers])
+    return "\n".join(rows + [f"| {t.label} | {t.bound} | {t.points:g} |" for t in facts.tiers])
 
 
 def repository(course: Course) -> str:
@@ -206,7 +207,8 @@ def readme_block(facts: StageFacts, built: dict[str, nbformat.NotebookNode]) -> 
     if tiered:
         lines += ["", "| Notebook | 档位 | 指标 | 阈值 | 分值 |", "|---|---|---|---|---|"]
         for f in tiered:
-            lines += [f"| `{f.name}` | {t.label} | {f.metric} | ≥ {t.percent} | {t.points:g} |" for t in f.tiers]
+            also = f"，且采样格式分 ≥ {f.format_min:.0%}" if f.format_min is not None else ""
+            lines += [f"| `{f.name}` | {t.label} | {f.metric} | {t.bound}{also} | {t.points:g} |" for t in f.tiers]
     lines += ["", f"本阶段合计：自动评分 {auto:g} 分 + 人工评分 {manual:g} 分 = {auto + manual:g} 分。", "",
               README_END]
     return "\n".join(lines)

@@ -27,12 +27,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .. import text
 from ..grading import BANNED_MODULE_PREFIXES, JUDGE_BATCH
+from . import textjudge
 from .course import Course
 from .scores import TIER_LABEL, tier_of
 from .stagefile import NotebookFacts, stage_facts
@@ -62,6 +65,9 @@ class Verdict:
     breakdown: dict[str, int] = field(default_factory=dict)
     reached: dict[str, bool] = field(default_factory=dict)  # tier key -> reached
     reason: str | None = None  # why every tier is 0
+    show: Callable[[float], str] | None = None  # the metric as printed (default: a percentage)
+    format_score: float | None = None  # language models: share of well-formed lines sampled
+    samples: list[str] = field(default_factory=list)  # language models: what the grader sampled
 
     @property
     def parts(self) -> str:
@@ -73,7 +79,10 @@ class Verdict:
         if self.reason:
             return head + self.reason + "，档位计 0 分"
         got = [TIER_LABEL[k] for k, ok in self.reached.items() if ok]
-        return (f"{head}{self.metric} {self.score:.2%}，模型大小 {self.size:,}（{self.parts}；上限 {self.limit:,}）"
+        shown = self.show(self.score) if self.show else f"{self.score:.2%}"
+        if self.format_score is not None:
+            shown += f"，采样格式分 {self.format_score:.0%}"
+        return (f"{head}{self.metric} {shown}，模型大小 {self.size:,}（{self.parts}；上限 {self.limit:,}）"
                 f" → {got[-1] if got else '未达及格'}")
 
 
@@ -90,7 +99,8 @@ def _count_literals(value) -> int:
     return 0
 
 
-def _program_predictions(path: Path, images: np.ndarray, limit: int) -> dict:
+def _load_program(path: Path, limit: int):
+    """(module to run or None, result so far): the program's size, and why it is not run."""
     import torch
 
     program = torch.export.load(path)
@@ -108,10 +118,14 @@ def _program_predictions(path: Path, images: np.ndarray, limit: int) -> dict:
     for node in program.graph.nodes:
         for _, kind in (node.meta.get("nn_module_stack") or {}).values():
             if str(kind).startswith(BANNED_MODULE_PREFIXES):
-                return {"breakdown": breakdown, "banned": str(kind)}
+                return None, {"breakdown": breakdown, "banned": str(kind)}
     if sum(breakdown.values()) > limit:
-        return {"breakdown": breakdown}  # refused on its size: no need to run it
-    module = program.module()
+        return None, {"breakdown": breakdown}  # refused on its size: no need to run it
+    return program.module(), {"breakdown": breakdown}
+
+
+def _image_predictions(module, images: np.ndarray) -> dict:
+    import torch
 
     def predict(pixels: np.ndarray) -> list[int]:
         x = torch.from_numpy(pixels.astype(np.float32) / 255.0).unsqueeze(1)
@@ -125,7 +139,22 @@ def _program_predictions(path: Path, images: np.ndarray, limit: int) -> dict:
                 preds.append(out.argmax(1))
         return torch.cat(preds).tolist()
 
-    return {"breakdown": breakdown, "predictions": predict(images), "jittered": predict(jittered(images))}
+    return {"predictions": predict(images), "jittered": predict(jittered(images))}
+
+
+def _program_predictions(path: Path, inputs: Path, limit: int, kind: str) -> dict:
+    module, result = _load_program(path, limit)
+    if module is None:
+        return result
+    with np.load(inputs, allow_pickle=False) as saved:
+        arrays = {k: saved[k] for k in saved.files}
+    if kind == "sentiment-test":
+        result.update(textjudge.sentiment_predictions(module, arrays, JUDGE_BATCH))
+    elif kind == "poem-lm":
+        result.update(textjudge.poem_predictions(module, arrays))
+    else:
+        result.update(_image_predictions(module, arrays["images"]))
+    return result
 
 
 def _numpy_net_predictions(path: Path, images: np.ndarray) -> dict:
@@ -148,17 +177,19 @@ def _numpy_net_predictions(path: Path, images: np.ndarray) -> dict:
             "predictions": predict(images), "jittered": predict(jittered(images))}
 
 
-def predict_file(model: Path, images: Path, out: Path, threads: int = 1, limit: int = 0) -> None:
-    """Step 1: predictions and size of one model file, written to ``out`` (JSON)."""
+def predict_file(model: Path, inputs: Path, out: Path, threads: int = 1, limit: int = 0,
+                 kind: str = "fashion-mnist-test") -> None:
+    """Step 1: predictions and size of one model file, written to ``out`` (JSON).
+    ``inputs`` is an ``.npz`` file: ``images`` for the image kinds, text arrays otherwise."""
     import torch
 
     torch.set_num_threads(max(1, threads))
-    x = np.load(images, allow_pickle=False)
     try:
         if model.suffix == ".npz":
-            result = _numpy_net_predictions(model, x)
+            with np.load(inputs, allow_pickle=False) as saved:
+                result = _numpy_net_predictions(model, saved["images"])
         else:
-            result = _program_predictions(model, x, limit)
+            result = _program_predictions(model, inputs, limit, kind)
     except Exception as exc:  # a corrupt, foreign or malicious file
         result = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"}
     out.write_text(json.dumps(result), encoding="utf-8")
@@ -178,6 +209,15 @@ def evaluation_set(kind: str) -> tuple[np.ndarray, np.ndarray]:
     raise ValueError(f"未知的评测集 {kind!r}")
 
 
+def evaluation_inputs(kind: str) -> tuple[dict[str, np.ndarray] | np.ndarray, np.ndarray | None]:
+    """What the judging process is given for ``kind``, and the labels it is not given."""
+    if kind == "sentiment-test":
+        return textjudge.sentiment_inputs()
+    if kind == "poem-lm":
+        return textjudge.poem_inputs(), None
+    return evaluation_set(kind)
+
+
 def _hidden_data() -> list[str]:
     """Dataset folders the judging process must not see (labels live there)."""
     from .. import data
@@ -186,15 +226,18 @@ def _hidden_data() -> list[str]:
     return [str(f.resolve()) for f in folders if f.is_dir()]
 
 
-def run_predictor(model: Path, images: np.ndarray, limit: int, sandbox=None, threads: int = 1) -> dict:
-    """Run step 1 on a copy of ``model`` in a fresh process (sandboxed when ``sandbox``)."""
+def run_predictor(model: Path, inputs: dict[str, np.ndarray] | np.ndarray, limit: int, sandbox=None,
+                  threads: int = 1, kind: str = "fashion-mnist-test") -> dict:
+    """Run step 1 on a copy of ``model`` in a fresh process (sandboxed when ``sandbox``);
+    ``inputs`` are the arrays it may see (images alone, for the image kinds)."""
+    arrays = inputs if isinstance(inputs, dict) else {"images": inputs}
     with tempfile.TemporaryDirectory(prefix="w2j-") as tmp:
         work = Path(tmp)
         copy = work / ("model" + model.suffix)
         shutil.copyfile(model, copy)
-        np.save(work / "images.npy", images)
-        argv = [sys.executable, "-m", "west2ai.mentor.judge", str(copy), str(work / "images.npy"),
-                str(work / "out.json"), str(threads), str(limit)]
+        np.savez(work / "inputs.npz", **arrays)
+        argv = [sys.executable, "-m", "west2ai.mentor.judge", str(copy), str(work / "inputs.npz"),
+                str(work / "out.json"), str(threads), str(limit), kind]
         env = {**os.environ, "OMP_NUM_THREADS": str(threads), "PYTHONNOUSERSITE": "1"}
         if sandbox is not None:
             (work / "tmp").mkdir()
@@ -213,13 +256,13 @@ def run_predictor(model: Path, images: np.ndarray, limit: int, sandbox=None, thr
 def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: int = 1) -> Verdict:
     """Judge the model one student's notebook exported into ``folder``."""
     verdict = Verdict(f"{facts.name}.ipynb", facts.metric or "准确率", facts.param_limit or 0,
-                      reached={t.key: False for t in facts.tiers})
+                      reached={t.key: False for t in facts.tiers}, show=facts.show)
     model = folder / facts.export
     if not model.is_file():
         verdict.reason = f"找不到导出的模型文件 {facts.export}（请运行导出模型的单元格，并和 notebook 一起提交）"
         return verdict
-    images, labels = evaluation_set(facts.evaluate)
-    result = run_predictor(model, images, verdict.limit, sandbox, threads)
+    inputs, labels = evaluation_inputs(facts.evaluate)
+    result = run_predictor(model, inputs, verdict.limit, sandbox, threads, facts.evaluate)
     if "error" in result:
         verdict.reason = f"{facts.export} 无法加载或运行（{result['error']}）"
         return verdict
@@ -231,11 +274,19 @@ def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: in
     if verdict.size > verdict.limit:
         verdict.reason = f"模型大小 {verdict.size:,}（{verdict.parts}）超过上限 {verdict.limit:,}"
         return verdict
+    if facts.evaluate == "poem-lm":
+        verdict.score = float(result["nats"])
+        verdict.samples = textjudge.decode(result["samples"])
+        verdict.format_score = text.format_score(verdict.samples)
+        verdict.reached = {t.key: facts.reaches(t, verdict.score, verdict.format_score) for t in facts.tiers}
+        return verdict
     preds = np.asarray(result["predictions"])
     clean, shaken = float((preds == labels).mean()), float((np.asarray(result["jittered"]) == labels).mean())
     if clean - shaken > JITTER_DROP:
-        verdict.reason = (f"测试图每个像素只改动 1 个灰度，准确率就从 {clean:.2%} 降到 {shaken:.2%}："
-                          "模型像是记住了测试图（查表），而不是学会了分类")
+        what, data = (("每条评论随机重复一个字", "测试评论") if facts.evaluate == "sentiment-test"
+                      else ("测试图每个像素只改动 1 个灰度", "测试图"))
+        verdict.reason = (f"{what}，准确率就从 {clean:.2%} 降到 {shaken:.2%}："
+                          f"模型像是记住了{data}（查表），而不是学会了分类")
         return verdict
     if facts.evaluate == "contest-private":
         from ..kaggle import SubmissionError, read_submission
@@ -253,7 +304,7 @@ def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: in
         verdict.score = contest.private_score(sub)
     else:
         verdict.score = float((preds == labels).mean())
-    verdict.reached = {t.key: verdict.score >= t.threshold for t in facts.tiers}
+    verdict.reached = {t.key: facts.reaches(t, verdict.score) for t in facts.tiers}
     return verdict
 
 
@@ -303,4 +354,5 @@ def annotate_feedback(course: Course, stage: str, student: str, verdicts: list[V
 
 
 if __name__ == "__main__":
-    predict_file(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    predict_file(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]),
+                 *sys.argv[6:7])

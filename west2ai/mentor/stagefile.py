@@ -28,7 +28,7 @@ from .course import CourseError
 from .scores import TIERS
 
 STAGE_FILE = "stage.toml"
-EVALUATIONS = ("fashion-mnist-test", "contest-private")
+EVALUATIONS = ("fashion-mnist-test", "contest-private", "sentiment-test", "poem-lm")
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,17 @@ class Tier:
     threshold: float
     points: float
 
+    better: str = "higher"  # or "lower": a loss
+
     @property
     def percent(self) -> str:
-        """The threshold as the notebooks print it: ``91.5%``."""
-        return f"{self.threshold * 100:.1f}%"
+        """The threshold as the notebooks print it: ``91.5%``, or ``6.30`` for a loss."""
+        return f"{self.threshold * 100:.1f}%" if self.better == "higher" else f"{self.threshold:.2f}"
+
+    @property
+    def bound(self) -> str:
+        """``≥ 91.5%``, or ``≤ 6.30`` for a loss."""
+        return f"{'≥' if self.better == 'higher' else '≤'} {self.percent}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,19 @@ class NotebookFacts:
     export: str | None = None  # the model file the mentor-side grader judges (judge.py)
     evaluate: str | None = None  # what it is judged on: fashion-mnist-test or contest-private
     tiers: tuple[Tier, ...] = field(default_factory=tuple)
+    better: str = "higher"  # "lower" for a loss (then thresholds go down from 及格 to 优秀)
+    format_min: float | None = None  # language models: every tier also needs this format score
+
+    def reaches(self, tier: Tier, score: float, format_score: float | None = None) -> bool:
+        """Whether ``score`` (and, for a language model, the samples' format score) reaches ``tier``."""
+        ok = score >= tier.threshold if self.better == "higher" else score <= tier.threshold
+        if self.format_min is not None:
+            ok = ok and format_score is not None and format_score >= self.format_min
+        return ok
+
+    def show(self, score: float) -> str:
+        """The metric as the grader prints it."""
+        return f"{score:.2%}" if self.better == "higher" else f"{score:.3f}"
 
     def tier(self, key: str) -> Tier:
         for t in self.tiers:
@@ -71,7 +91,7 @@ class NotebookFacts:
     def values(self) -> dict[str, object]:
         """The facts a notebook's ``{{…}}`` placeholders may name."""
         out: dict[str, object] = {}
-        for key in ("budget_seconds", "checkpoint", "param_limit", "metric", "export"):
+        for key in ("budget_seconds", "checkpoint", "param_limit", "metric", "export", "format_min"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.budget_seconds:
@@ -102,13 +122,20 @@ def _fail(path: Path, where: str, what: str) -> CourseError:
 
 
 def _notebook(path: Path, name: str, raw: dict) -> NotebookFacts:
-    known = {"budget_seconds", "checkpoint", "param_limit", "metric", "export", "evaluate", "partial", "tiers"}
+    known = {"budget_seconds", "checkpoint", "param_limit", "metric", "export", "evaluate", "partial", "tiers",
+             "better", "format_min"}
     unknown = set(raw) - known
     if unknown:
         raise _fail(path, f"[notebooks.{name}]", f"有未知的键 {sorted(unknown)}；可用的键：{sorted(known)}")
     partial = raw.get("partial")
     if not isinstance(partial, dict) or not isinstance(partial.get("keep"), list) or "score" not in partial:
         raise _fail(path, f"[notebooks.{name}]", "缺少 partial = { keep = [...], score = N }")
+    better = raw.get("better", "higher")
+    if better not in ("higher", "lower"):
+        raise _fail(path, f"[notebooks.{name}]", f"的 better 应为 'higher' 或 'lower'，而不是 {better!r}")
+    format_min = raw.get("format_min")
+    if format_min is not None and (raw.get("evaluate") != "poem-lm" or not 0 < format_min <= 1):
+        raise _fail(path, f"[notebooks.{name}]", "的 format_min 只用于 evaluate = \"poem-lm\"，且应在 0–1 之间")
     tiers = []
     raw_tiers = raw.get("tiers", {})
     labels = dict(TIERS)
@@ -118,12 +145,13 @@ def _notebook(path: Path, name: str, raw: dict) -> NotebookFacts:
     for key, label in TIERS:
         if key in raw_tiers:
             t = raw_tiers[key]
-            if not 0 < t.get("threshold", 0) <= 1 or t.get("points", 0) <= 0:
-                raise _fail(path, f"[notebooks.{name}.tiers.{key}]", "应写 threshold（0–1 之间）和正的 points")
-            tiers.append(Tier(key, label, float(t["threshold"]), float(t["points"])))
+            if not (0 < t.get("threshold", 0) <= 1 or better == "lower" and t.get("threshold", 0) > 0) \
+                    or t.get("points", 0) <= 0:
+                raise _fail(path, f"[notebooks.{name}.tiers.{key}]", "应写 threshold（准确率在 0–1 之间，损失为正数）和正的 points")
+            tiers.append(Tier(key, label, float(t["threshold"]), float(t["points"]), better))
     thresholds = [t.threshold for t in tiers]
-    if thresholds != sorted(thresholds):
-        raise _fail(path, f"[notebooks.{name}.tiers]", "的阈值应逐档升高（及格 ≤ 良好 ≤ 优秀）")
+    if thresholds != sorted(thresholds, reverse=better == "lower"):
+        raise _fail(path, f"[notebooks.{name}.tiers]", "的阈值应逐档提高要求（准确率逐档升高，损失逐档降低）")
     if tiers and not raw.get("metric"):
         raise _fail(path, f"[notebooks.{name}]", "有档位时应写 metric（档位比较的是什么）")
     if tiers and (not raw.get("export") or raw.get("evaluate") not in EVALUATIONS or not raw.get("param_limit")):
@@ -139,6 +167,8 @@ def _notebook(path: Path, name: str, raw: dict) -> NotebookFacts:
         export=raw.get("export"),
         evaluate=raw.get("evaluate"),
         tiers=tuple(tiers),
+        better=better,
+        format_min=format_min,
     )
 
 
