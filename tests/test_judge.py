@@ -193,3 +193,340 @@ def test_judging_process_cannot_see_the_labels(sandbox, tmp_path):
     cmd = sandbox.hiding(judge._hidden_data()).command(tmp_path, tmp_path, [sys.executable, str(probe)])
     out = subprocess.run(cmd, capture_output=True, text=True)
     assert "t10k-labels" not in out.stdout and "t10k-labels" not in out.stderr
+
+
+# ------------------------------------------------------------------ stage 4: text models
+# Facts written as a stage file would write them; the poem tiers are filled in per test.
+TEXT_STAGE = """
+[notebooks.02-sentiment]
+partial = {{ keep = [], score = 1 }}
+param_limit = 50_000
+metric = "测试集准确率"
+export = "sentiment.pt2"
+evaluate = "sentiment-test"
+tiers.pass = {{ threshold = 0.6, points = 4 }}
+tiers.good = {{ threshold = 0.8, points = 3 }}
+tiers.excellent = {{ threshold = 0.9, points = 3 }}
+
+[notebooks.04-poem-lm]
+partial = {{ keep = [], score = 1 }}
+param_limit = 7_000_000
+metric = "留出诗的交叉熵（nats/字）"
+export = "poem.pt2"
+evaluate = "poem-lm"
+better = "lower"
+format_min = 0.5
+tiers.pass = {{ threshold = {pass_:.6f}, points = 4 }}
+tiers.good = {{ threshold = {good:.6f}, points = 3 }}
+tiers.excellent = {{ threshold = {excellent:.6f}, points = 3 }}
+"""
+
+
+def text_facts(folder, name, pass_=9.0, good=8.0, excellent=7.0):
+    folder.mkdir(exist_ok=True)
+    (folder / "stage.toml").write_text(TEXT_STAGE.format(pass_=pass_, good=good, excellent=excellent),
+                                       encoding="utf-8")
+    return load_stage(folder).notebook(name)
+
+
+class CharNaiveBayes(nn.Module):
+    """Per-character log-probabilities of each class, summed over the review (padding and
+    unknown characters add nothing): an honest model, counted in a second, no training."""
+
+    def __init__(self, table):
+        super().__init__()
+        self.emb = nn.Embedding(len(table), 2, padding_idx=0)
+        with torch.no_grad():
+            self.emb.weight.copy_(table)
+
+    def forward(self, ids):
+        return self.emb(ids).sum(1)
+
+
+@pytest.fixture(scope="module")
+def naive_bayes():
+    import collections
+    import math
+
+    from west2ai import text
+
+    train = text.reviews("train")
+    counts = [collections.Counter(), collections.Counter()]
+    for review, label in zip(train.texts, train.labels):
+        counts[label].update(review[:text.REVIEW_MAX_CHARS])
+    chars = sorted(c for c in set(counts[0]) | set(counts[1]) if counts[0][c] + counts[1][c] >= 2)
+    itos = ["<pad>", "<unk>", *chars]
+    totals = [sum(c.values()) for c in counts]
+    table = torch.zeros(len(itos), 2)
+    for i, c in enumerate(chars, 2):
+        for label in (0, 1):
+            table[i, label] = math.log((counts[label][c] + 1) / (totals[label] + len(itos)))
+    return CharNaiveBayes(table).eval(), itos
+
+
+class ReviewMemory(nn.Module):
+    """Looks the test reviews up: an exact integer hash of the ids, compared with the hashes of
+    the test reviews, answers with the stored label (0 when the review is not in the table)."""
+
+    def __init__(self, itos):
+        super().__init__()
+        from west2ai import text
+
+        test = text.reviews("test")
+        weights = torch.randint(1, 1 << 31, (text.REVIEW_MAX_CHARS,), generator=torch.Generator().manual_seed(0))
+        self.register_buffer("weights", weights)
+        ids = text.char_lookup(itos)(text.code_points(test.texts, pad_to=text.REVIEW_MAX_CHARS))
+        self.register_buffer("keys", (ids * weights).sum(1))
+        self.register_buffer("labels", torch.tensor(test.labels, dtype=torch.int64))
+        self.dummy = nn.Parameter(torch.zeros(1))  # sentiment_accuracy reads the device from a parameter
+
+    def forward(self, ids):
+        hit = (ids * self.weights).sum(1)[:, None] == self.keys[None, :]
+        label = torch.where(hit.any(1), self.labels[hit.float().argmax(1)], torch.zeros_like(ids[:, 0]))
+        return torch.stack([1 - label, label], dim=1).float() + self.dummy
+
+
+def exported_text_classifier(model, itos, folder):
+    folder.mkdir(exist_ok=True)
+    grading.export_text_classifier(model, itos, folder / "sentiment.pt2")
+    return folder
+
+
+def test_honest_sentiment_model_is_judged_like_the_kernel_would(naive_bayes, sandbox, tmp_path):
+    model, itos = naive_bayes
+    facts = text_facts(tmp_path / "stage", "02-sentiment")
+    own = grading.sentiment_accuracy(model, itos)
+    assert 0.6 < own < 0.8, f"朴素贝叶斯在测试集上应明显高于随机（约 71%），实际 {own:.2%}"
+    folder = exported_text_classifier(model, itos, tmp_path / "honest")
+    verdict = judge.judge_notebook(folder, facts, sandbox)
+    assert verdict.reason is None, verdict.reason
+    assert verdict.score == pytest.approx(own), f"评测分 {verdict.score} 与 notebook 内算的 {own} 不同"
+    lookup = len(itos) - 2  # char_lookup's two buffers: the sorted code points and their ids
+    assert verdict.breakdown["参数"] == 2 * len(itos) and verdict.breakdown["buffer"] == 2 * lookup, verdict.breakdown
+    assert verdict.size < 50_000 and verdict.size == sum(verdict.breakdown.values()), verdict.breakdown
+    assert verdict.reached == {"pass": True, "good": False, "excellent": False}, verdict.reached
+    assert "测试集准确率" in verdict.line() and "及格" in verdict.line(), verdict.line()
+    # the same file, with a limit it does not fit in
+    import dataclasses
+
+    small = dataclasses.replace(facts, param_limit=10_000)
+    verdict = judge.judge_notebook(folder, small, sandbox)
+    assert verdict.reason and "超过上限 10,000" in verdict.reason, verdict.reason
+    assert not any(verdict.reached.values()), verdict.reached
+
+
+def test_memorised_test_reviews_fail_the_perturbation_check(naive_bayes, sandbox, tmp_path):
+    _, itos = naive_bayes
+    memory = ReviewMemory(itos).eval()
+    own = grading.sentiment_accuracy(memory, itos)
+    assert own > 0.99, f"查表模型在原样的测试评论上应几乎全对，实际 {own:.2%}"
+    facts = text_facts(tmp_path / "stage", "02-sentiment")
+    verdict = judge.judge_notebook(exported_text_classifier(memory, itos, tmp_path / "memory"), facts, sandbox)
+    assert verdict.reason and "记住了测试评论" in verdict.reason and "重复一个字" in verdict.reason, verdict.reason
+    assert verdict.score is None and not any(verdict.reached.values()), verdict.line()
+
+
+def test_kernel_figures_of_a_model_without_parameters():
+    from west2ai import text
+    from west2ai.grading import GradingError
+
+    class Constant(nn.Module):
+        def __init__(self, keep: int, classes: int):
+            super().__init__()
+            self.keep, self.classes = keep, classes
+
+        def forward(self, ids):
+            return torch.zeros((*ids.shape[:self.keep], self.classes))
+
+    for figures in (lambda: grading.sentiment_accuracy(Constant(1, 2), ["<pad>", "<unk>", "好"]),
+                    lambda: grading.poem_lm_figures(Constant(2, len(text.poem_vocab())))):
+        try:
+            figures()
+        except GradingError:
+            pass  # a clear refusal is fine too; a StopIteration is not
+
+
+def test_missing_sentiment_model_file(sandbox, tmp_path):
+    verdict = judge.judge_notebook(tmp_path, text_facts(tmp_path / "stage", "02-sentiment"), sandbox)
+    assert verdict.reason and "找不到导出的模型文件 sentiment.pt2" in verdict.reason, verdict.reason
+    assert not any(verdict.reached.values()), verdict.reached
+
+
+@pytest.fixture(scope="module")
+def bigram_table():
+    """Log-probabilities of stage 1's bigram model (smoothed counts of the training poems)."""
+    from west2ai import text
+
+    vocab = len(text.poem_vocab())
+    counts = torch.full((vocab, vocab), 0.01)
+    for row in text.poem_ids(text.poem_split()[0]):
+        ids = torch.tensor(row)
+        counts.index_put_((ids[:-1], ids[1:]), torch.ones(len(ids) - 1), accumulate=True)
+    return torch.log(counts / counts.sum(1, keepdim=True))
+
+
+def bigram_lm(table, line: str | None = None):
+    """The bigram as an ``nn.Embedding(V, V)`` of logits; with ``line``, every step of
+    ``^line^`` gets a large bonus, so the samples are that line (well-formed when it is)."""
+    from west2ai import text
+
+    weights = table.clone()
+    if line is not None:
+        stoi = {c: i for i, c in enumerate(text.poem_vocab())}
+        ids = [stoi[c] for c in text.BOUNDARY + line + text.BOUNDARY]
+        for a, b in zip(ids[:-1], ids[1:]):
+            weights[a, b] += 15.0
+    model = nn.Embedding(*weights.shape)
+    with torch.no_grad():
+        model.weight.copy_(weights)
+    return model.eval()
+
+
+def exported_lm(model, folder):
+    folder.mkdir(exist_ok=True)
+    grading.export_language_model(model, folder / "poem.pt2")
+    return folder
+
+
+def test_poem_lm_is_judged_on_loss_and_format(bigram_table, sandbox, tmp_path):
+    from west2ai import text
+
+    lined = bigram_lm(bigram_table, "白日依山尽、黄河入海流；")
+    nats = text.poem_nats(lined)
+    assert 6.5 < nats < 7.5, f"bigram 加固定诗句后的留出损失应约 6.99 nats/字，实际 {nats:.4f}"
+    facts = text_facts(tmp_path / "stage", "04-poem-lm", pass_=nats + 1, good=nats + 0.01, excellent=nats - 0.1)
+    assert [t.better for t in facts.tiers] == ["lower"] * 3 and facts.format_min == 0.5, facts
+
+    verdict = judge.judge_notebook(exported_lm(lined, tmp_path / "lined"), facts, sandbox)
+    assert verdict.reason is None, verdict.reason
+    assert verdict.score == pytest.approx(nats, abs=1e-4), f"评测损失 {verdict.score} 与 poem_nats {nats} 不同"
+    assert verdict.size == len(text.poem_vocab()) ** 2, verdict.breakdown
+    assert len(verdict.samples) == 32 and all(isinstance(s, str) for s in verdict.samples), verdict.samples[:3]
+    assert verdict.samples.count("白日依山尽、黄河入海流；^") >= 30, f"采样应几乎全是固定诗句：{verdict.samples[:5]}"
+    assert 0.9 <= verdict.format_score <= 1.0, f"固定的规整诗句格式分应接近 1：{verdict.format_score}"
+    assert verdict.format_score == text.format_score(verdict.samples), "格式分应由解码后的采样算出"
+    assert verdict.reached == {t.key: facts.reaches(t, verdict.score, verdict.format_score) for t in facts.tiers}, \
+        f"档位应由 facts.reaches 按损失和格式分判定：{verdict.reached}"
+    assert verdict.reached == {"pass": True, "good": True, "excellent": False}, verdict.reached
+    own = grading.poem_lm_figures(lined)  # what the notebook's self-check computes
+    assert own == (pytest.approx(verdict.score, abs=1e-4), verdict.format_score, verdict.samples), \
+        f"notebook 内的自测数字与导师端评测不一致：{own[:2]}"
+    assert "采样格式分" in verdict.line() and f"{verdict.score:.3f}" in verdict.line(), verdict.line()
+    assert verdict.line().endswith("→ 良好"), verdict.line()
+
+    # the same bonus on a line without its marks: as low a loss, but no well-formed line
+    unmarked = bigram_lm(bigram_table, "白日依山尽黄河入海流")
+    verdict = judge.judge_notebook(exported_lm(unmarked, tmp_path / "unmarked"), facts, sandbox)
+    assert verdict.reason is None and verdict.score == pytest.approx(text.poem_nats(unmarked), abs=1e-4), verdict.line()
+    assert verdict.format_score == 0.0, f"没有标点的诗句格式分应为 0：{verdict.format_score}，{verdict.samples[:3]}"
+    assert facts.reaches(facts.tier("good"), verdict.score, 1.0), f"它的损失 {verdict.score:.4f} 本可达到良好"
+    assert verdict.reached == {"pass": False, "good": False, "excellent": False}, "格式分不够时不应得任何档"
+    assert verdict.line().endswith("→ 未达及格"), verdict.line()
+
+
+def test_poem_lm_with_the_wrong_vocabulary_is_refused(sandbox, tmp_path):
+    from west2ai import text
+
+    vocab = len(text.poem_vocab())
+    facts = text_facts(tmp_path / "stage", "04-poem-lm")
+    verdict = judge.judge_notebook(exported_lm(nn.Embedding(vocab, vocab - 1), tmp_path / "wrong"), facts, sandbox)
+    assert verdict.reason and f"(batch, 长度, {vocab})" in verdict.reason, verdict.reason
+    assert verdict.score is None and not any(verdict.reached.values()), verdict.line()
+    verdict = judge.judge_notebook(tmp_path / "nothing", facts, sandbox)
+    assert verdict.reason and "找不到导出的模型文件 poem.pt2" in verdict.reason, verdict.reason
+
+
+# ------------------------------------------------------------------ stage files: losses and format
+def stage_file(folder, body: str):
+    folder.mkdir(exist_ok=True)
+    (folder / "stage.toml").write_text(body, encoding="utf-8")
+    return load_stage(folder)
+
+
+def lm_notebook(better="lower", tiers=(6.5, 6.3, 6.1), evaluate="poem-lm", format_min="0.6") -> str:
+    rows = "\n".join(f"tiers.{k} = {{ threshold = {v}, points = 1 }}" for k, v in zip(("pass", "good", "excellent"), tiers))
+    fmt = f"format_min = {format_min}\n" if format_min is not None else ""
+    return (f'[notebooks.lm]\npartial = {{ keep = [], score = 1 }}\nparam_limit = 1000\nmetric = "损失"\n'
+            f'export = "m.pt2"\nevaluate = "{evaluate}"\nbetter = "{better}"\n{fmt}{rows}\n')
+
+
+def test_stage_file_loss_tiers_go_down(tmp_path):
+    from west2ai.mentor.course import CourseError
+
+    facts = stage_file(tmp_path / "ok", lm_notebook()).notebook("lm")
+    assert [(t.key, t.threshold, t.better) for t in facts.tiers] == [
+        ("pass", 6.5, "lower"), ("good", 6.3, "lower"), ("excellent", 6.1, "lower")], facts.tiers
+    assert facts.tier("good").bound == "≤ 6.30" and facts.tier("good").percent == "6.30", facts.tier("good")
+    assert facts.show(6.25) == "6.250", facts.show(6.25)
+    assert facts.values()["tiers.good.percent"] == "6.30" and facts.values()["format_min"] == 0.6, facts.values()
+    with pytest.raises(CourseError, match="逐档"):
+        stage_file(tmp_path / "up", lm_notebook(tiers=(6.1, 6.3, 6.5)))
+    with pytest.raises(CourseError, match="逐档"):  # losses, but written as if higher were better
+        stage_file(tmp_path / "higher", lm_notebook(better="higher", tiers=(0.5, 0.4, 0.3), format_min=None))
+    with pytest.raises(CourseError, match="better"):
+        stage_file(tmp_path / "bad", lm_notebook(better="smaller"))
+    with pytest.raises(CourseError, match="threshold"):  # a loss above 1 with accuracy's rules
+        stage_file(tmp_path / "acc", lm_notebook(better="higher", tiers=(6.1, 6.3, 6.5), format_min=None))
+
+
+def test_stage_file_format_min_only_for_poem_lm(tmp_path):
+    from west2ai.mentor.course import CourseError
+
+    with pytest.raises(CourseError, match="format_min"):
+        stage_file(tmp_path / "sentiment", lm_notebook(evaluate="sentiment-test"))
+    for wrong in ("0", "1.5"):
+        with pytest.raises(CourseError, match="format_min"):
+            stage_file(tmp_path / f"range{wrong}", lm_notebook(format_min=wrong))
+    assert stage_file(tmp_path / "none", lm_notebook(format_min=None)).notebook("lm").format_min is None, \
+        "不写 format_min 时应为 None"
+
+
+def test_accuracy_tier_bound_and_reaches_with_format_min(tmp_path):
+    tier = CNN.tier("good")
+    assert tier.better == "higher" and tier.bound == f"≥ {tier.threshold * 100:.1f}%", tier.bound
+    assert stage_file(tmp_path / "acc", lm_notebook(better="higher", tiers=(0.9, 0.915, 0.92), evaluate="sentiment-test",
+                                                    format_min=None)).notebook("lm").tier("good").bound == "≥ 91.5%", \
+        "准确率 0.915 的档位应显示为 ≥ 91.5%"
+    facts = stage_file(tmp_path / "lm", lm_notebook()).notebook("lm")
+    good = facts.tier("good")
+    assert facts.reaches(good, 6.3, 0.6) and facts.reaches(good, 5.0, 1.0), "损失不高于阈值、格式分够时应达到"
+    assert not facts.reaches(good, 6.31, 1.0), "损失高于阈值时不应达到"
+    assert not facts.reaches(good, 5.0, 0.59), "格式分低于 format_min 时不应达到"
+    assert not facts.reaches(good, 5.0, None), "没有格式分时不应达到"
+    import dataclasses
+
+    plain = dataclasses.replace(facts, format_min=None)
+    assert plain.reaches(good, 5.0, None) and not plain.reaches(good, 6.31, None), "没有 format_min 时只看损失"
+
+
+def test_tier_progress_for_a_loss(capsys):
+    from west2ai.grading import GradingError
+
+    tiers = {"及格": 6.5, "良好": 6.3, "优秀": 6.1}
+    line = grading.tier_progress(6.25, tiers, what="验证集损失", lower_is_better=True)
+    assert line == "验证集损失 6.250：已达良好，距优秀 0.150", line
+    assert line in capsys.readouterr().out, "tier_progress 应打印它返回的那一行"
+    line = grading.tier_progress(6.6, tiers, lower_is_better=True)
+    assert line.endswith("未达任何档位，距及格 0.100"), line
+    with pytest.raises(GradingError, match="优秀线 6.1"):
+        grading.tier_progress(6.25, tiers, tier="优秀", lower_is_better=True)
+    line = grading.tier_progress(6.1, tiers, tier="优秀", lower_is_better=True)
+    assert line.endswith("已达优秀"), f"损失恰好等于优秀线应算达到：{line}"
+
+
+def test_tied_weights_are_counted_once(tmp_path):
+    """A language model whose output layer shares the embedding table (weight tying) holds that
+    table once: the judge counts it once, also after torch.export.save / load."""
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wte = nn.Embedding(50, 8)
+            self.lm_head = nn.Linear(8, 50, bias=False)
+            self.lm_head.weight = self.wte.weight
+
+        def forward(self, idx):
+            return self.lm_head(self.wte(idx))
+
+    path = grading.export_language_model(Tied(), tmp_path / "tied.pt2")
+    _, result = judge._load_program(path, 10_000)
+    assert result["breakdown"]["参数"] == 50 * 8, result["breakdown"]

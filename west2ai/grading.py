@@ -123,6 +123,15 @@ def fashion_mnist_tier(model, threshold: float, tier: str, *, limit: int, normal
     return acc
 
 
+def model_device(model):
+    """The device of a module's first parameter or buffer (the CPU for a module with neither)."""
+    import torch
+
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
 def sentiment_accuracy(model, itos, split: str = "test") -> float:
     """Accuracy of a text classifier (``model(ids)`` → scores) on the reviews of ``split``,
     computed here as the mentor's grader does: reviews cut and right-padded to
@@ -134,7 +143,7 @@ def sentiment_accuracy(model, itos, split: str = "test") -> float:
     if not isinstance(model, torch.nn.Module):
         raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
     reviews = text.reviews(split)
-    device = next(model.parameters()).device
+    device = model_device(model)
     lookup = text.char_lookup(itos).to(device)
     was_training = model.training
     model.eval()
@@ -162,7 +171,7 @@ def poem_lm_figures(model, device=None) -> tuple[float, float, list[str]]:
 
     if not isinstance(model, torch.nn.Module):
         raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
-    device = device or next(model.parameters()).device
+    device = device or model_device(model)
     vocab = len(text.poem_vocab())
     was_training = model.training
     model.eval()

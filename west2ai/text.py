@@ -19,7 +19,7 @@ from .data import DatasetNotFound, poems
 BOUNDARY = "^"  # stage 1's one special token: start and end of a poem
 UNKNOWN = "\ufffd"  # news characters that never occur in the poems (appears in neither corpus)
 PAD = 0  # the code point that pads a batch of reviews; no review contains U+0000
-LM_CONTEXT = 64  # an exported language model reads 1 … 64 ids; the grader's windows are this long
+LM_CONTEXT = 128  # an exported language model reads 1 … 128 ids; the grader's windows are this long
 REVIEW_MAX_CHARS = 200  # reviews are cut to their first 200 characters, in training and in grading
 SPLIT_SHARES = (("test", 0.1), ("val", 0.1))  # per class; the rest is the training split
 LABELS = ("负面", "正面")  # label 0 and label 1
@@ -136,6 +136,8 @@ def char_lookup(itos):
     chars = list(itos[2:])
     if any(not isinstance(c, str) or len(c) != 1 for c in chars):
         raise ValueError("itos[2:] 应全是单个字符（itos[0] 是填充，itos[1] 是未知字）")
+    if not chars:
+        raise ValueError("itos 除填充与未知字外至少要有一个字符")
     if len(set(chars)) != len(chars):
         raise ValueError("itos 中有重复的字符")
 

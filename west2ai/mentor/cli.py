@@ -46,10 +46,18 @@ def cmd_build(args) -> int:
             print(f"已生成 {path.relative_to(course.root)}")
         if not written:
             print(f"{stage}：已是最新")
+    _refresh_root_readme(course)
+    return 0
+
+
+def _refresh_root_readme(course) -> None:
+    """Rewrite the root README's clone line and Colab links (one per release notebook)."""
+    from .build import root_readme
+
+    readme = root_readme(course)
     if readme and readme[0].read_text(encoding="utf-8") != readme[1]:
         readme[0].write_text(readme[1], encoding="utf-8")
         print("已更新 README.md 中的仓库地址与 Colab 链接")
-    return 0
 
 
 def cmd_release(args) -> int:
@@ -63,6 +71,7 @@ def cmd_release(args) -> int:
                        f"release/ 与 source/ 一致：{', '.join(stages)}")
     for path in release(course, stages):
         print(f"已生成 {path.relative_to(course.root)}")
+    _refresh_root_readme(course)  # a new release notebook gets its Colab link at once
     return 0
 
 

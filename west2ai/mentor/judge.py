@@ -108,9 +108,14 @@ def _load_program(path: Path, limit: int):
     if any(not isinstance(c, torch.Tensor) for c in constants.values()):
         raise ValueError("导出的程序含有非张量常量（自定义对象），评分器不运行它")
     parameters = {s.target for s in program.graph_signature.input_specs if s.kind.name == "PARAMETER"}
+    # Tied weights (e.g. a language model's embedding and output layer) are one tensor under two
+    # names, sharing memory after loading too: they are counted once.
+    unique: dict[tuple, tuple[str, object]] = {}
+    for name, t in program.state_dict.items():
+        unique.setdefault((t.data_ptr(), tuple(t.shape), tuple(t.stride()), t.dtype), (name, t))
     breakdown = {
-        "参数": sum(t.numel() for name, t in program.state_dict.items() if name in parameters),
-        "buffer": sum(t.numel() for name, t in program.state_dict.items() if name not in parameters),
+        "参数": sum(t.numel() for name, t in unique.values() if name in parameters),
+        "buffer": sum(t.numel() for name, t in unique.values() if name not in parameters),
         "张量常量": sum(c.numel() for c in constants.values()),
         "图中数值": sum(_count_literals(n.args) + _count_literals(n.kwargs) for n in program.graph.nodes
                      if n.op == "call_function"),

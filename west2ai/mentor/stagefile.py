@@ -17,6 +17,14 @@ directly. Example::
     tiers.pass = { threshold = 0.90, points = 4 }
     tiers.good = { threshold = 0.915, points = 3 }
     tiers.excellent = { threshold = 0.92, points = 3 }
+
+A loss is graded the other way round (``better = "lower"``: thresholds go down from 及格 to
+优秀), and a language model's tiers can also require the grader's samples to be well-formed::
+
+    evaluate = "poem-lm"
+    better = "lower"
+    format_min = 0.7
+    tiers.pass = { threshold = 6.45, points = 3 }
 """
 from __future__ import annotations
 
@@ -94,6 +102,8 @@ class NotebookFacts:
         for key in ("budget_seconds", "checkpoint", "param_limit", "metric", "export", "format_min"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
+        if self.format_min is not None:
+            out["format_min.percent"] = f"{self.format_min:.0%}"
         if self.budget_seconds:
             out["budget_minutes"] = f"{self.budget_seconds / 60:g}"
         for t in self.tiers:

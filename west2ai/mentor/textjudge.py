@@ -22,7 +22,7 @@ SAMPLES = 32  # poems the grader samples
 SAMPLE_SEED = 1998
 TEMPERATURE = 0.8
 TOP_K = 20
-MAX_NEW = 160  # characters per sample at most
+MAX_NEW = text.LM_CONTEXT - 1  # characters per sample at most: the context never has to slide
 PERTURB_DROP = 0.05  # a model losing more accuracy than this on the perturbed reviews looked them up
 
 
@@ -103,27 +103,33 @@ def _logits(module, x, vocab: int):
 def sample_ids(forward, vocab: int, n: int = SAMPLES, seed: int = SAMPLE_SEED, temperature: float = TEMPERATURE,
                top_k: int = TOP_K, max_new: int = MAX_NEW, context: int = text.LM_CONTEXT) -> list[list[int]]:
     """``n`` samples from ``^`` (id 0) with temperature and top-k, each until its closing ``^``
-    or ``max_new`` characters; returned without the opening ``^``."""
+    or ``max_new`` characters; returned without the opening ``^``. A finished sample leaves
+    the batch, so the cost follows the samples' real lengths."""
     import torch
 
     gen = torch.Generator().manual_seed(seed)
     seqs = torch.zeros((n, 1), dtype=torch.int64)
-    done = torch.zeros(n, dtype=torch.bool)
+    out: list[list[int] | None] = [None] * n
+    active = list(range(n))
     with torch.no_grad():
         for _ in range(max_new):
             logits = _logits(forward, seqs[:, -context:], vocab)[:, -1] / temperature
             kth = torch.topk(logits, min(top_k, vocab)).values[:, -1:]
             logits = logits.masked_fill(logits < kth, float("-inf"))
-            nxt = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=gen)[:, 0]
-            nxt = torch.where(done, torch.zeros_like(nxt), nxt)
-            seqs = torch.cat([seqs, nxt[:, None]], dim=1)
-            done |= nxt == 0
-            if bool(done.all()):
+            nxt = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=gen)
+            seqs = torch.cat([seqs, nxt], dim=1)
+            finished = (nxt[:, 0] == 0).tolist()
+            for row, done in zip(active, finished):
+                if done:
+                    out[row] = seqs[active.index(row), 1:].tolist()
+            keep = [i for i, done in enumerate(finished) if not done]
+            active = [active[i] for i in keep]
+            seqs = seqs[keep]
+            if not active:
                 break
-    out = []
-    for row in seqs[:, 1:].tolist():
-        out.append(row[:row.index(0) + 1] if 0 in row else row)
-    return out
+    for i, row in enumerate(active):
+        out[row] = seqs[i, 1:].tolist()
+    return [s for s in out if s is not None]
 
 
 def poem_predictions(module, arrays) -> dict:
