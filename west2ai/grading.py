@@ -294,6 +294,77 @@ def export_language_model(model, path, context: int | None = None):
     return _export(net, example, dims, path, f"模型应接受长度 1 到 {context} 的输入（block_size ≥ {context}）。")
 
 
+def _detector_pipeline(model, decode):
+    """``decode(model(images))`` as one module (a copy, on the CPU, in eval mode)."""
+    import copy
+
+    import torch
+
+    class Detector(torch.nn.Module):
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, images):
+            out = self.net(images)
+            return decode(out) if decode is not None else out
+
+    if not isinstance(model, torch.nn.Module):
+        raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
+    return Detector(copy.deepcopy(model).cpu()).eval()
+
+
+def detection_map(model, decode, data, batch_size: int = 250) -> tuple[float, list[float]]:
+    """(mAP@0.5, AP per class) of a detector on ``data`` (``detection.canvases``), computed
+    here as the mentor's grader does: images as floats in [0, 1] of shape (N, 1, CANVAS, CANVAS),
+    ``decode(model(images))`` → (N, K, 4 + classes), then ``detection.postprocess`` and
+    ``detection.mean_average_precision``."""
+    import torch
+
+    from . import detection
+
+    if not isinstance(model, torch.nn.Module):
+        raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
+    device = model_device(model)
+    was_training = model.training
+    model.eval()
+    found = []
+    try:
+        with torch.no_grad():
+            for start in range(0, len(data), batch_size):
+                x = torch.from_numpy(data.images[start:start + batch_size]).float().div(255).unsqueeze(1)
+                out = model(x.to(device))
+                out = (decode(out) if decode is not None else out)
+                boxes, scores = detection.dense_output(out.cpu() if hasattr(out, "cpu") else out, len(x))
+                found += detection.postprocess(boxes, scores)
+    except ValueError as exc:
+        raise GradingError(str(exc)) from exc
+    finally:
+        model.train(was_training)
+    return detection.mean_average_precision(found, [data.targets(i) for i in range(len(data))])
+
+
+def export_detector(model, path, decode=None):
+    """Export a detector for the mentor's grader: the program reads canvases (N, 1, CANVAS,
+    CANVAS) as floats in [0, 1] and returns ``decode(model(images))``, shape (N, K, 4 + classes):
+    K boxes x1, y1, x2, y2 in canvas pixels and their class scores in [0, 1]. The grader then
+    applies ``detection.postprocess`` (score floor, class-wise NMS) and computes mAP@0.5 on test
+    canvases it draws at grading time. Returns the path written."""
+    import torch
+
+    from . import detection
+
+    pipeline = _detector_pipeline(model, decode)
+    example = torch.rand(4, 1, detection.CANVAS, detection.CANVAS)
+    with torch.no_grad():
+        try:
+            detection.dense_output(pipeline(example), len(example))
+        except ValueError as exc:
+            raise GradingError(str(exc)) from exc
+    dims = ({0: torch.export.Dim("batch", min=1, max=1 << 20)},)
+    return _export(pipeline, (example,), dims, path, "decode 也只能用张量运算（不要在这里做 NMS：评分器统一做）。")
+
+
 def exact_type(value, expected: type, what: str):
     """Assert ``type(value) is expected`` (no subclasses, no look-alikes) and return it."""
     if type(value) is not expected:

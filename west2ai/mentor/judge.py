@@ -12,6 +12,11 @@ program, ``.pt2``, or the numpy net's weight arrays, ``.npz``) and scores the ti
    the contest's private answer key, which also checks them against ``submission.csv``)
    and writes each tier's score into the gradebook, replacing what the kernel said.
 
+A detector (``detection-canvases``) is judged on ``TEST_CANVASES`` canvases drawn from the
+Fashion-MNIST test images with a seed chosen when grading starts (once per grading run, so a
+class is compared on the same canvases; ``WEST2AI_GRADING_SEED`` fixes it to reproduce a
+grade): no canvas exists before grading, so none can be looked up.
+
 A file that is missing or does not load, a model over the limit, a banned network or a
 submission file the model did not write scores 0 on every tier, with the reason in the
 grade report and the feedback.
@@ -23,6 +28,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -33,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import text
+from .. import detection, text
 from ..grading import BANNED_MODULE_PREFIXES, JUDGE_BATCH
 from . import textjudge
 from .course import Course
@@ -46,6 +52,9 @@ AGREEMENT = 0.99  # the contest file must be what the model predicts on this sha
 # Memorised test images: a model that looks test images up (a hash of the pixels) fails when
 # every pixel moves by one grey level, which a model that learnt the classes shrugs off.
 JITTER_DROP = 0.05
+TEST_CANVASES = 2_000  # detection canvases a detector is judged on
+SEED_VARIABLE = "WEST2AI_GRADING_SEED"
+_run_seed: int | None = None
 
 
 def jittered(images: np.ndarray, seed: int | None = None) -> np.ndarray:
@@ -68,6 +77,7 @@ class Verdict:
     show: Callable[[float], str] | None = None  # the metric as printed (default: a percentage)
     format_score: float | None = None  # language models: share of well-formed lines sampled
     samples: list[str] = field(default_factory=list)  # language models: what the grader sampled
+    seed: int | None = None  # detectors: the seed of the test canvases
 
     @property
     def parts(self) -> str:
@@ -82,6 +92,8 @@ class Verdict:
         shown = self.show(self.score) if self.show else f"{self.score:.2%}"
         if self.format_score is not None:
             shown += f"，采样格式分 {self.format_score:.0%}"
+        if self.seed is not None:
+            shown += f"（{TEST_CANVASES:,} 张测试画布，种子 {self.seed}）"
         return (f"{head}{self.metric} {shown}，模型大小 {self.size:,}（{self.parts}；上限 {self.limit:,}）"
                 f" → {got[-1] if got else '未达及格'}")
 
@@ -147,6 +159,19 @@ def _image_predictions(module, images: np.ndarray) -> dict:
     return {"predictions": predict(images), "jittered": predict(jittered(images))}
 
 
+def _detections(module, images: np.ndarray) -> dict:
+    """Final detections (``detection.postprocess``) of the program on every canvas."""
+    import torch
+
+    found = []
+    with torch.no_grad():
+        for start in range(0, len(images), 250):
+            x = torch.from_numpy(images[start:start + 250].astype(np.float32) / 255.0).unsqueeze(1)
+            boxes, scores = detection.dense_output(module(x), len(x))
+            found += detection.postprocess(boxes, scores)
+    return {"detections": [{k: np.round(v, 3).tolist() for k, v in d.items()} for d in found]}
+
+
 def _program_predictions(path: Path, inputs: Path, limit: int, kind: str) -> dict:
     module, result = _load_program(path, limit)
     if module is None:
@@ -157,6 +182,8 @@ def _program_predictions(path: Path, inputs: Path, limit: int, kind: str) -> dic
         result.update(textjudge.sentiment_predictions(module, arrays, JUDGE_BATCH))
     elif kind == "poem-lm":
         result.update(textjudge.poem_predictions(module, arrays))
+    elif kind == "detection-canvases":
+        result.update(_detections(module, arrays["images"]))
     else:
         result.update(_image_predictions(module, arrays["images"]))
     return result
@@ -214,8 +241,23 @@ def evaluation_set(kind: str) -> tuple[np.ndarray, np.ndarray]:
     raise ValueError(f"未知的评测集 {kind!r}")
 
 
-def evaluation_inputs(kind: str) -> tuple[dict[str, np.ndarray] | np.ndarray, np.ndarray | None]:
-    """What the judging process is given for ``kind``, and the labels it is not given."""
+def grading_seed() -> int:
+    """The seed of this grading run's test canvases: ``WEST2AI_GRADING_SEED`` if set, else
+    drawn once per process when first needed."""
+    global _run_seed
+    if os.environ.get(SEED_VARIABLE):
+        return int(os.environ[SEED_VARIABLE])
+    if _run_seed is None:
+        _run_seed = secrets.randbelow(2**31)
+    return _run_seed
+
+
+def evaluation_inputs(kind: str, seed: int | None = None):
+    """What the judging process is given for ``kind``, and the labels it is not given
+    (for detectors: the canvases, drawn with ``seed``)."""
+    if kind == "detection-canvases":
+        drawn = detection.canvases("test", TEST_CANVASES, grading_seed() if seed is None else seed)
+        return drawn.images, drawn
     if kind == "sentiment-test":
         return textjudge.sentiment_inputs()
     if kind == "poem-lm":
@@ -258,15 +300,19 @@ def run_predictor(model: Path, inputs: dict[str, np.ndarray] | np.ndarray, limit
         return json.loads(out.read_text(encoding="utf-8"))
 
 
-def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: int = 1) -> Verdict:
-    """Judge the model one student's notebook exported into ``folder``."""
+def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: int = 1,
+                   seed: int | None = None) -> Verdict:
+    """Judge the model one student's notebook exported into ``folder`` (detectors on test
+    canvases drawn with ``seed``, by default this run's :func:`grading_seed`)."""
     verdict = Verdict(f"{facts.name}.ipynb", facts.metric or "准确率", facts.param_limit or 0,
                       reached={t.key: False for t in facts.tiers}, show=facts.show)
     model = folder / facts.export
     if not model.is_file():
         verdict.reason = f"找不到导出的模型文件 {facts.export}（请运行导出模型的单元格，并和 notebook 一起提交）"
         return verdict
-    inputs, labels = evaluation_inputs(facts.evaluate)
+    if facts.evaluate == "detection-canvases":
+        seed = verdict.seed = grading_seed() if seed is None else seed
+    inputs, labels = evaluation_inputs(facts.evaluate, seed)
     result = run_predictor(model, inputs, verdict.limit, sandbox, threads, facts.evaluate)
     if "error" in result:
         verdict.reason = f"{facts.export} 无法加载或运行（{result['error']}）"
@@ -284,6 +330,10 @@ def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: in
         verdict.samples = textjudge.decode(result["samples"])
         verdict.format_score = text.format_score(verdict.samples)
         verdict.reached = {t.key: facts.reaches(t, verdict.score, verdict.format_score) for t in facts.tiers}
+        return verdict
+    if facts.evaluate == "detection-canvases":
+        verdict.score, _ = detection.mean_average_precision(result["detections"], [labels.targets(i) for i in range(len(labels))])
+        verdict.reached = {t.key: facts.reaches(t, verdict.score) for t in facts.tiers}
         return verdict
     preds = np.asarray(result["predictions"])
     clean, shaken = float((preds == labels).mean()), float((np.asarray(result["jittered"]) == labels).mean())

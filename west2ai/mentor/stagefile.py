@@ -36,7 +36,7 @@ from .course import CourseError
 from .scores import TIERS
 
 STAGE_FILE = "stage.toml"
-EVALUATIONS = ("fashion-mnist-test", "contest-private", "sentiment-test", "poem-lm")
+EVALUATIONS = ("fashion-mnist-test", "contest-private", "sentiment-test", "poem-lm", "detection-canvases")
 
 
 @dataclass(frozen=True)
