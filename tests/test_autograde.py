@@ -6,6 +6,7 @@ import csv
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -78,6 +79,29 @@ def test_reference_training_reaches_top_tier_within_budget(stage_demo):
         # the hidden tests of the top tier ran in that notebook, and passed
         assert "tier-excellent" in run.cells_run, f"{run.notebook} 没有运行优秀档的测试"
         assert run.budget and run.within_budget, run.summary()
+
+
+def test_detector_reference_clears_its_top_tier_on_any_grading_seed(stage_demo, measurements):
+    """Detectors are judged on test canvases drawn at grading time (issue 13): two seeds give
+    different canvases, and the reference's export reaches 优秀 on both."""
+    from west2ai import detection
+    from west2ai.mentor import judge
+
+    stage, _, _, runs = stage_demo
+    facts = load_stage(ROOT / stage)
+    detectors = [r for r in runs if facts.notebook(Path(r.notebook).stem).evaluate == "detection-canvases"]
+    if not detectors:
+        pytest.skip(f"{stage} 没有检测类 notebook")
+    seeds = (20261130, 7)
+    one, two = (detection.canvases("test", 50, seed).images for seed in seeds)
+    assert not (one == two).all(), "两个评分种子应画出不同的测试画布"
+    for run in detectors:
+        notebook = facts.notebook(Path(run.notebook).stem)
+        folder = next(out.parent for out in run.outputs if out.name == notebook.export)
+        for seed in seeds:
+            verdict = judge.judge_notebook(folder, notebook, threads=2, seed=seed)
+            measurements.append(f"  {verdict.line()}")
+            assert verdict.reached.get("excellent"), verdict.line()
 
 
 def test_demo_prints_the_three_verdicts(stage_demo):

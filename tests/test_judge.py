@@ -530,3 +530,67 @@ def test_tied_weights_are_counted_once(tmp_path):
     path = grading.export_language_model(Tied(), tmp_path / "tied.pt2")
     _, result = judge._load_program(path, 10_000)
     assert result["breakdown"]["参数"] == 50 * 8, result["breakdown"]
+
+
+# ------------------------------------------------------------------ stage 5: detectors on fresh canvases
+class GridDetector(nn.Module):
+    """A fixed 8×8 grid of 20-pixel boxes whose class scores come from one strided convolution:
+    a detector made in no time, poor but honest."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = nn.Conv2d(1, 10, 8, stride=8)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+def grid_decode(out):
+    ys, xs = torch.meshgrid(torch.arange(8.0), torch.arange(8.0), indexing="ij")
+    cx, cy = xs.flatten() * 8 + 4, ys.flatten() * 8 + 4
+    boxes = torch.stack([cx - 10, cy - 10, cx + 10, cy + 10], 1).expand(out.shape[0], 64, 4)
+    return torch.cat([boxes, out.flatten(2).transpose(1, 2).softmax(-1)], -1)
+
+
+def detector_facts(folder, excellent=0.5):
+    return stage_file(folder, (
+        '[notebooks.det]\npartial = { keep = [], score = 1 }\nparam_limit = 1000\nmetric = "mAP@0.5"\n'
+        'export = "det.pt2"\nevaluate = "detection-canvases"\n'
+        f'tiers.pass = {{ threshold = 0.0001, points = 1 }}\ntiers.good = {{ threshold = 0.0002, points = 1 }}\n'
+        f'tiers.excellent = {{ threshold = {excellent}, points = 1 }}\n')).notebook("det")
+
+
+def test_detector_is_judged_on_canvases_drawn_with_the_grading_seed(sandbox, tmp_path, monkeypatch):
+    from west2ai import detection
+
+    model = GridDetector().eval()
+    facts = detector_facts(tmp_path / "stage")
+    (tmp_path / "grid").mkdir()
+    grading.export_detector(model, tmp_path / "grid" / "det.pt2", grid_decode)
+    scores = {}
+    for seed in (11, 12):
+        verdict = judge.judge_notebook(tmp_path / "grid", facts, sandbox, seed=seed)
+        assert verdict.reason is None, verdict.reason
+        own, _ = grading.detection_map(model, grid_decode, detection.canvases("test", judge.TEST_CANVASES, seed))
+        assert verdict.score == pytest.approx(own, abs=1e-6), f"种子 {seed}：评测 {verdict.score}，notebook 自测 {own}"
+        assert verdict.breakdown["参数"] == 650 and f"种子 {seed}" in verdict.line() and verdict.line().endswith("→ 良好"), verdict.line()
+        scores[seed] = verdict.score
+    assert scores[11] != scores[12], "两个种子画出的测试画布不同，分数也应不同"
+    monkeypatch.setenv(judge.SEED_VARIABLE, "12")
+    assert judge.grading_seed() == 12
+    assert judge.judge_notebook(tmp_path / "grid", facts, sandbox).score == scores[12]
+    monkeypatch.delenv(judge.SEED_VARIABLE)
+    assert judge.grading_seed() == judge.grading_seed(), "一次评分运行中所有学生用同一个种子"
+
+
+def test_detector_with_the_wrong_output_is_refused(sandbox, tmp_path):
+    facts = detector_facts(tmp_path / "stage")
+    (tmp_path / "raw").mkdir()
+    with pytest.raises(grading.GradingError, match="4 个框坐标"):
+        grading.export_detector(GridDetector(), tmp_path / "raw" / "det.pt2")  # no decoding: (N, 10, 8, 8)
+    program = torch.export.export(GridDetector().eval(), (torch.rand(2, 1, 64, 64),),
+                                  dynamic_shapes=({0: torch.export.Dim("batch")},))
+    torch.export.save(program, tmp_path / "raw" / "det.pt2")
+    verdict = judge.judge_notebook(tmp_path / "raw", facts, sandbox, seed=3)
+    assert verdict.reason and "(batch=" in verdict.reason and not any(verdict.reached.values()), verdict.line()

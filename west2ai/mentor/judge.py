@@ -169,7 +169,7 @@ def _detections(module, images: np.ndarray) -> dict:
             x = torch.from_numpy(images[start:start + 250].astype(np.float32) / 255.0).unsqueeze(1)
             boxes, scores = detection.dense_output(module(x), len(x))
             found += detection.postprocess(boxes, scores)
-    return {"detections": [{k: np.round(v, 3).tolist() for k, v in d.items()} for d in found]}
+    return {"detections": [{k: v.tolist() for k, v in d.items()} for d in found]}
 
 
 def _program_predictions(path: Path, inputs: Path, limit: int, kind: str) -> dict:

@@ -54,7 +54,7 @@ def sentiment_inputs() -> tuple[dict[str, np.ndarray], np.ndarray]:
     test = text.reviews("test")
     cut = [t[:text.REVIEW_MAX_CHARS] for t in test.texts]
     clean = flatten([[ord(c) for c in t] for t in cut])
-    shaken = flatten([[ord(c) for c in t[:text.REVIEW_MAX_CHARS]] for t in perturbed(cut)])
+    shaken = flatten([[ord(c) for c in t] for t in perturbed(cut)])  # one longer: _scores cuts it
     return ({"flat": clean["flat"], "offsets": clean["offsets"],
              "flat_perturbed": shaken["flat"], "offsets_perturbed": shaken["offsets"]},
             np.asarray(test.labels, dtype=np.int64))
@@ -89,7 +89,10 @@ def sentiment_predictions(module, arrays, batch: int) -> dict:
             "jittered": _scores(module, unflatten(arrays["flat_perturbed"], arrays["offsets_perturbed"]), batch)}
 
 
-def _logits(module, x, vocab: int):
+def lm_logits(module, x, vocab: int):
+    """``module(x)`` checked as a language model's output, (batch, length, ``vocab``) finite
+    logits, as floats; ``ValueError`` saying what is wrong otherwise. The grader and the
+    notebook's self-check (``grading.poem_lm_figures``) both read a model through this."""
     import torch
 
     out = module(x)
@@ -113,7 +116,7 @@ def sample_ids(forward, vocab: int, n: int = SAMPLES, seed: int = SAMPLE_SEED, t
     active = list(range(n))
     with torch.no_grad():
         for _ in range(max_new):
-            logits = _logits(forward, seqs[:, -context:], vocab)[:, -1] / temperature
+            logits = lm_logits(forward, seqs[:, -context:], vocab)[:, -1] / temperature
             kth = torch.topk(logits, min(top_k, vocab)).values[:, -1:]
             logits = logits.masked_fill(logits < kth, float("-inf"))
             nxt = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=gen)
@@ -136,7 +139,7 @@ def poem_predictions(module, arrays) -> dict:
     vocab = len(text.poem_vocab())
 
     def forward(x):
-        return _logits(module, x, vocab)
+        return lm_logits(module, x, vocab)
 
     poems_ids = unflatten(arrays["flat"], arrays["offsets"])
     return {"nats": text.poem_nats(forward, poems_ids), "samples": sample_ids(module, vocab)}
