@@ -363,34 +363,8 @@ for layers, give_h0 in ((2, True), (3, False)):
     err = (out - want_out).abs().max().item()
     assert err <= 1e-5, f"num_layers={layers} 时 output 与 nn.RNN 最大相差 {err:.2e}（第 k 层的输入是第 k-1 层的隐状态序列，output 取最上面一层）"
 ### BEGIN HIDDEN TESTS
-for _seed, (_b, _t, _i, _h, _layers) in enumerate([(1, 1, 2, 3, 2), (2, 12, 1, 9, 3), (1, 4, 7, 4, 4), (5, 2, 3, 3, 2)]):
-    torch.manual_seed(300 + _seed)
-    _ref = nn.RNN(_i, _h, num_layers=_layers, batch_first=True)
-    _mine = MyRNN(_i, _h, num_layers=_layers)
-    _mine.load_state_dict(_ref.state_dict())
-    _x = torch.randn(_b, _t, _i)
-    for _h0 in (None, torch.randn(_layers, _b, _h)):
-        _got_out, _got_h = _mine(_x, _h0)
-        _want_out, _want_h = _ref(_x, _h0)
-        _case = f"B={_b}、T={_t}、input_size={_i}、hidden_size={_h}、num_layers={_layers}（h0 {'给定' if _h0 is not None else '为 None'}）"
-        assert _got_out.shape == _want_out.shape and _got_h.shape == _want_h.shape, \
-            f"{_case} 时形状不对：你的 output {tuple(_got_out.shape)}、h_n {tuple(_got_h.shape)}"
-        _err = max((_got_out - _want_out).abs().max().item(), (_got_h - _want_h).abs().max().item())
-        assert _err <= 1e-5, f"{_case} 时与 nn.RNN 最大相差 {_err:.2e}"
-torch.manual_seed(310)
-_ref = nn.RNN(2, 4, num_layers=3, batch_first=True).double()
-_mine = MyRNN(2, 4, num_layers=3).double()
-_mine.load_state_dict(_ref.state_dict())
-_x, _h0 = torch.randn(3, 5, 2, dtype=torch.float64), torch.randn(3, 3, 4, dtype=torch.float64)
-_grads = []
-for _model in (_mine, _ref):
-    _xg, _hg = _x.clone().requires_grad_(True), _h0.clone().requires_grad_(True)
-    _o, _hn = _model(_xg, _hg)
-    (_o.pow(2).sum() + _hn.sum()).backward()
-    _grads.append([_xg.grad, _hg.grad] + [p.grad for p in _model.parameters()])
-assert all(g is not None for g in _grads[0]), "三层网络反向传播后输入、h0 和每个参数都应有梯度"
-_err = max((a - b).abs().max().item() for a, b in zip(*_grads))
-assert _err <= 1e-8, f"三层网络沿时间反向传播的梯度与 nn.RNN 的最大相差 {_err:.2e}"
+_largest = west2ai.grading.check_recurrent_layer(MyRNN, nn.RNN, [(1, 1, 2, 3, 2), (2, 12, 1, 9, 3), (1, 4, 7, 4, 4), (5, 2, 3, 3, 2)],
+                                                 seed=300, gradient_case=(3, 5, 2, 4, 3))
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-12", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -516,40 +490,11 @@ for layers, give_state in ((1, False), (2, True), (3, False)):
     err = max((out - want_out).abs().max().item(), (h_n - want_h).abs().max().item(), (c_n - want_c).abs().max().item())
     assert err <= 1e-5, f"{case} 时与 nn.LSTM 最大相差 {err:.2e}"
 ### BEGIN HIDDEN TESTS
-for _seed, (_b, _t, _i, _h, _layers) in enumerate([(1, 1, 2, 3, 1), (2, 1, 1, 5, 3), (1, 10, 3, 2, 2), (4, 6, 5, 7, 2)]):
-    torch.manual_seed(500 + _seed)
-    _ref = nn.LSTM(_i, _h, num_layers=_layers, batch_first=True)
-    _mine = MyLSTM(_i, _h, num_layers=_layers)
-    _mine.load_state_dict(_ref.state_dict())
-    _x = torch.randn(_b, _t, _i)
-    for _state in (None, (torch.randn(_layers, _b, _h), torch.randn(_layers, _b, _h))):
-        _got_out, (_got_h, _got_c) = _mine(_x, _state)
-        _want_out, (_want_h, _want_c) = _ref(_x, _state)
-        _case = f"B={_b}、T={_t}、input_size={_i}、hidden_size={_h}、num_layers={_layers}（状态{'给定' if _state is not None else '为 None'}）"
-        assert _got_out.shape == _want_out.shape and _got_h.shape == _want_h.shape and _got_c.shape == _want_c.shape, \
-            f"{_case} 时形状不对：你的 output {tuple(_got_out.shape)}、h_n {tuple(_got_h.shape)}、c_n {tuple(_got_c.shape)}"
-        _err = max((_got_out - _want_out).abs().max().item(), (_got_h - _want_h).abs().max().item(),
-                   (_got_c - _want_c).abs().max().item())
-        assert _err <= 1e-5, f"{_case} 时与 nn.LSTM 最大相差 {_err:.2e}"
+_largest = west2ai.grading.check_recurrent_layer(MyLSTM, nn.LSTM, [(1, 1, 2, 3, 1), (2, 1, 1, 5, 3), (1, 10, 3, 2, 2), (4, 6, 5, 7, 2)],
+                                                 seed=500, gradient_case=(2, 7, 3, 4, 2))
 _out, (_hn, _cn) = MyLSTM(2, 3, 2).double()(torch.randn(2, 4, 2, dtype=torch.float64))
 assert _out.dtype == _hn.dtype == _cn.dtype == torch.float64, \
     f"float64 的输入、默认零状态时结果应为 float64，你的是 {_out.dtype}、{_hn.dtype}、{_cn.dtype}（零状态用 x.new_zeros）"
-# Backprop through time: the same gradients as nn.LSTM, for the input, both initial states and every weight.
-torch.manual_seed(510)
-_ref = nn.LSTM(3, 4, num_layers=2, batch_first=True).double()
-_mine = MyLSTM(3, 4, num_layers=2).double()
-_mine.load_state_dict(_ref.state_dict())
-_x = torch.randn(2, 7, 3, dtype=torch.float64)
-_h0, _c0 = torch.randn(2, 2, 4, dtype=torch.float64), torch.randn(2, 2, 4, dtype=torch.float64)
-_grads = []
-for _model in (_mine, _ref):
-    _xg, _hg, _cg = (t.clone().requires_grad_(True) for t in (_x, _h0, _c0))
-    _o, (_hn, _cn) = _model(_xg, (_hg, _cg))
-    (_o.pow(2).sum() + _hn.sum() + 2 * _cn.sum()).backward()
-    _grads.append([_xg.grad, _hg.grad, _cg.grad] + [p.grad for p in _model.parameters()])
-assert all(g is not None for g in _grads[0]), "反向传播后输入、h0、c0 和每个参数都应有梯度（计算图断了？）"
-_err = max((a - b).abs().max().item() for a, b in zip(*_grads))
-assert _err <= 1e-8, f"沿时间反向传播的梯度与 nn.LSTM 的最大相差 {_err:.2e}"
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-16", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -687,34 +632,8 @@ for layers, give_h0 in ((1, False), (2, True), (3, False)):
     err = max((out - want_out).abs().max().item(), (h_n - want_h).abs().max().item())
     assert err <= 1e-5, f"{case} 时与 nn.GRU 最大相差 {err:.2e}"
 ### BEGIN HIDDEN TESTS
-for _seed, (_b, _t, _i, _h, _layers) in enumerate([(1, 1, 2, 3, 1), (2, 1, 1, 5, 3), (1, 11, 3, 2, 2), (4, 6, 5, 7, 2)]):
-    torch.manual_seed(700 + _seed)
-    _ref = nn.GRU(_i, _h, num_layers=_layers, batch_first=True)
-    _mine = MyGRU(_i, _h, num_layers=_layers)
-    _mine.load_state_dict(_ref.state_dict())
-    _x = torch.randn(_b, _t, _i)
-    for _h0 in (None, torch.randn(_layers, _b, _h)):
-        _got_out, _got_h = _mine(_x, _h0)
-        _want_out, _want_h = _ref(_x, _h0)
-        _case = f"B={_b}、T={_t}、input_size={_i}、hidden_size={_h}、num_layers={_layers}（h0 {'给定' if _h0 is not None else '为 None'}）"
-        assert _got_out.shape == _want_out.shape and _got_h.shape == _want_h.shape, \
-            f"{_case} 时形状不对：你的 output {tuple(_got_out.shape)}、h_n {tuple(_got_h.shape)}"
-        _err = max((_got_out - _want_out).abs().max().item(), (_got_h - _want_h).abs().max().item())
-        assert _err <= 1e-5, f"{_case} 时与 nn.GRU 最大相差 {_err:.2e}"
-torch.manual_seed(710)
-_ref = nn.GRU(3, 4, num_layers=2, batch_first=True).double()
-_mine = MyGRU(3, 4, num_layers=2).double()
-_mine.load_state_dict(_ref.state_dict())
-_x, _h0 = torch.randn(2, 6, 3, dtype=torch.float64), torch.randn(2, 2, 4, dtype=torch.float64)
-_grads = []
-for _model in (_mine, _ref):
-    _xg, _hg = _x.clone().requires_grad_(True), _h0.clone().requires_grad_(True)
-    _o, _hn = _model(_xg, _hg)
-    (_o.pow(2).sum() + _hn.sum()).backward()
-    _grads.append([_xg.grad, _hg.grad] + [p.grad for p in _model.parameters()])
-assert all(g is not None for g in _grads[0]), "反向传播后输入、h0 和每个参数都应有梯度（计算图断了？）"
-_err = max((a - b).abs().max().item() for a, b in zip(*_grads))
-assert _err <= 1e-8, f"沿时间反向传播的梯度与 nn.GRU 的最大相差 {_err:.2e}"
+_largest = west2ai.grading.check_recurrent_layer(MyGRU, nn.GRU, [(1, 1, 2, 3, 1), (2, 1, 1, 5, 3), (1, 11, 3, 2, 2), (4, 6, 5, 7, 2)],
+                                                 seed=700, gradient_case=(2, 6, 3, 4, 2))
 ### END HIDDEN TESTS
 
 # %% [markdown] deletable=false editable=false nbgrader={"grade": false, "grade_id": "md-21", "locked": true, "schema_version": 3, "solution": false, "task": false}

@@ -378,3 +378,28 @@ def test_tier_progress_prints_the_figure_and_the_distance(capsys):
         tier_progress(0.903, tiers, "良好")
     assert tier_progress(0.93, tiers, "优秀") == "测试集准确率 93.00%：已达优秀"
     assert tier_progress(0.5, tiers) == "测试集准确率 50.00%：未达任何档位，距及格 40.00 个百分点"
+
+
+def test_recurrent_layer_harness_passes_torch_and_catches_each_kind_of_mistake():
+    """Stage 4's hidden tests of MyRNN / MyLSTM / MyGRU (grading.check_recurrent_layer)."""
+    from torch import nn
+
+    def batch_first(cls):
+        return lambda i, h, num_layers: cls(i, h, num_layers=num_layers, batch_first=True)
+
+    cases, grad = [(2, 3, 2, 3, 1), (1, 4, 3, 2, 2)], (2, 3, 2, 3, 2)
+    for cls in (nn.RNN, nn.LSTM, nn.GRU):
+        grading.check_recurrent_layer(batch_first(cls), cls, cases, seed=1, gradient_case=grad)
+
+    class FrozenStart(nn.GRU):  # the initial state cut from the graph: right values, no gradient for h0
+        def forward(self, x, h0=None):
+            return super().forward(x, None if h0 is None else h0.detach())
+
+    wrong = {
+        "time-major": (lambda i, h, num_layers: nn.GRU(i, h, num_layers=num_layers), nn.GRU, "最大相差|形状不对"),
+        "no gradient to h0": (batch_first(FrozenStart), nn.GRU, "应有梯度"),
+        "RNN for LSTM": (batch_first(nn.RNN), nn.LSTM, "state_dict"),
+    }
+    for mine, ref, words in wrong.values():
+        with pytest.raises((grading.GradingError, RuntimeError), match=words):
+            grading.check_recurrent_layer(mine, ref, cases, seed=1, gradient_case=grad)

@@ -353,6 +353,70 @@ def export_detector(model, path, decode=None):
     return _export(pipeline, (example,), dims, path, "decode 也只能用张量运算（不要在这里做 NMS：评分器统一做）。")
 
 
+def _tensors(result) -> list:
+    """A recurrent layer's ``(output, h_n)`` or ``(output, (h_n, c_n))`` as a flat list."""
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise GradingError("forward 应返回 (output, h_n)，LSTM 返回 (output, (h_n, c_n))")
+    out, state = result
+    return [out, *(state if isinstance(state, tuple) else (state,))]
+
+
+def check_recurrent_layer(mine_cls, ref_cls, cases, seed: int, gradient_case) -> float:
+    """Stage 4's hidden tests of a student's multi-layer recurrent layer (``mine_cls``, built
+    like ``ref_cls``: ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU``, batch-first, the same parameter names).
+
+    For each ``(batch, steps, input_size, hidden_size, num_layers)`` in ``cases`` both layers get
+    the same weights and input, with the initial state ``None`` and given: outputs and final
+    states must agree to 1e-5. Then, in float64 on ``gradient_case``, backpropagation through
+    time must give the same gradients (input, initial states, every weight) to 1e-8. Raises
+    ``GradingError`` with a Chinese message naming the case but not the expected values;
+    returns the largest forward difference seen."""
+    import torch
+
+    name = f"nn.{ref_cls.__name__}"
+    largest = 0.0
+    states = 2 if ref_cls is torch.nn.LSTM else 1
+
+    def initial(layers, b, h, dtype=torch.float32):
+        made = tuple(torch.randn(layers, b, h, dtype=dtype) for _ in range(states))
+        return made if states == 2 else made[0]
+
+    for k, (b, t, i, h, layers) in enumerate(cases):
+        torch.manual_seed(seed + k)
+        ref = ref_cls(i, h, num_layers=layers, batch_first=True)
+        mine = mine_cls(i, h, num_layers=layers)
+        mine.load_state_dict(ref.state_dict())
+        x = torch.randn(b, t, i)
+        for state in (None, initial(layers, b, h)):
+            case = (f"B={b}、T={t}、input_size={i}、hidden_size={h}、num_layers={layers}"
+                    f"（初始状态{'给定' if state is not None else '为 None'}）")
+            got, want = _tensors(mine(x, state)), _tensors(ref(x, state))
+            if [g.shape for g in got] != [w.shape for w in want]:
+                raise GradingError(f"{case} 时形状不对：你的结果形状为 {[tuple(g.shape) for g in got]}")
+            err = max((g - w).abs().max().item() for g, w in zip(got, want))
+            largest = max(largest, err)
+            if err > 1e-5:
+                raise GradingError(f"{case} 时与 {name} 最大相差 {err:.2e}")
+    torch.manual_seed(seed + 10)
+    b, t, i, h, layers = gradient_case
+    ref = ref_cls(i, h, num_layers=layers, batch_first=True).double()
+    mine = mine_cls(i, h, num_layers=layers).double()
+    mine.load_state_dict(ref.state_dict())
+    x, state = torch.randn(b, t, i, dtype=torch.float64), initial(layers, b, h, torch.float64)
+    grads = []
+    for model in (mine, ref):
+        leaves = [v.clone().requires_grad_(True) for v in (x, *(state if states == 2 else (state,)))]
+        outs = _tensors(model(leaves[0], tuple(leaves[1:]) if states == 2 else leaves[1]))
+        (outs[0].pow(2).sum() + sum((n + 1) * s.sum() for n, s in enumerate(outs[1:]))).backward()
+        grads.append([v.grad for v in leaves] + [p.grad for p in model.parameters()])
+    if any(g is None for g in grads[0]) or len(grads[0]) != len(grads[1]):
+        raise GradingError("反向传播后输入、初始状态和每个参数都应有梯度（计算图断了？）")
+    err = max((a - c).abs().max().item() for a, c in zip(*grads))
+    if err > 1e-8:
+        raise GradingError(f"{layers} 层网络沿时间反向传播的梯度与 {name} 的最大相差 {err:.2e}")
+    return largest
+
+
 def exact_type(value, expected: type, what: str):
     """Assert ``type(value) is expected`` (no subclasses, no look-alikes) and return it."""
     if type(value) is not expected:

@@ -25,6 +25,9 @@ A loss is graded the other way round (``better = "lower"``: thresholds go down f
     better = "lower"
     format_min = 0.7
     tiers.pass = { threshold = 6.45, points = 3 }
+
+A detector (``evaluate = "detection-canvases"``) is scored by mAP@0.5 on test canvases the
+grader draws at grading time (``judge.py``).
 """
 from __future__ import annotations
 
@@ -74,7 +77,7 @@ class NotebookFacts:
     param_limit: int | None = None
     metric: str | None = None
     export: str | None = None  # the model file the mentor-side grader judges (judge.py)
-    evaluate: str | None = None  # what it is judged on: fashion-mnist-test or contest-private
+    evaluate: str | None = None  # what it is judged on: one of EVALUATIONS
     tiers: tuple[Tier, ...] = field(default_factory=tuple)
     better: str = "higher"  # "lower" for a loss (then thresholds go down from 及格 to 优秀)
     format_min: float | None = None  # language models: every tier also needs this format score
