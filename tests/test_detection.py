@@ -128,6 +128,12 @@ def test_postprocess_is_class_wise_nms_with_a_floor_and_a_cap():
     k, c = torch.nonzero(s[0] >= detection.SCORE_MIN, as_tuple=True)
     want = batched_nms(many[0][k], s[0][k, c], c, detection.NMS_IOU)[:detection.MAX_DETECTIONS]
     assert len(got["scores"]) == detection.MAX_DETECTIONS
+    # an inverted box (x2 < x1) is empty: it suppresses nothing
+    flipped = torch.tensor([[[10, 0, 0, 10], [0, 0, 10, 10]]], dtype=torch.float32)
+    two = torch.zeros(1, 2, 10)
+    two[0, :, 4] = torch.tensor([0.9, 0.8])
+    out = detection.postprocess(flipped, two)[0]
+    assert out["scores"].tolist() == pytest.approx([0.9, 0.8]) and out["boxes"][0].tolist() == [10, 0, 10, 10]
     assert np.array_equal(got["scores"], s[0][k, c][want].numpy())
 
 
@@ -139,3 +145,22 @@ def test_dense_output_says_what_is_wrong():
                        (good * 3, "[0, 1]"), (good.log() * 0 / 0, "NaN")):
         with pytest.raises(ValueError, match=re.escape(words)):
             detection.dense_output(bad, 2)
+
+
+def test_references_blocked_refuses_every_way_to_the_references_and_restores_them():
+    from torchvision.ops import nms as early_alias
+
+    from west2ai import grading
+
+    boxes, scores = torch.tensor([[0.0, 0, 10, 10], [1, 1, 11, 11]]), torch.tensor([0.9, 0.8])
+    compiled = torch.ops.torchvision.nms.default  # the compiled operator, taken before the block
+    with grading.references_blocked():
+        for call in (lambda: early_alias(boxes, scores, 0.5), lambda: torch.ops.torchvision.nms(boxes, scores, 0.5),
+                     lambda: compiled(boxes, scores, 0.5),
+                     lambda: box_iou(boxes, boxes), lambda: detection.box_iou_matrix(boxes.numpy(), boxes.numpy()),
+                     lambda: detection.average_precision([1.0], [1], 1)):
+            with pytest.raises(RuntimeError, match="已被禁用"):
+                call()
+        assert (boxes[:, 2:] - boxes[:, :2]).prod(1).tolist() == [100.0, 100.0], "张量运算本身不受影响"
+    assert early_alias(boxes, scores, 0.5).tolist() == [0] and detection.average_precision([1.0], [1], 1) == 1.0
+    assert box_iou(boxes, boxes)[0, 0] == 1.0

@@ -139,7 +139,8 @@ def postprocess(boxes, scores, score_min: float = SCORE_MIN, iou: float = NMS_IO
 
     ``boxes`` (batch, K, 4) x1, y1, x2, y2 in canvas pixels and ``scores`` (batch, K, classes)
     in [0, 1] (objectness × class probability), torch tensors or arrays. Every (box, class)
-    pair scoring at least ``score_min`` is a candidate; class-wise NMS
+    pair scoring at least ``score_min`` is a candidate (a box with x2 < x1 or y2 < y1 is made
+    empty first: it matches nothing and suppresses nothing); class-wise NMS
     (``torchvision.ops.batched_nms``) keeps the best of overlapping boxes of one class, and the
     ``max_detections`` highest-scoring survivors of each image are returned as dicts of arrays
     ``boxes`` (n, 4), ``scores`` (n,), ``labels`` (n,)."""
@@ -147,6 +148,7 @@ def postprocess(boxes, scores, score_min: float = SCORE_MIN, iou: float = NMS_IO
     from torchvision.ops import batched_nms
 
     boxes, scores = torch.as_tensor(boxes, dtype=torch.float32), torch.as_tensor(scores, dtype=torch.float32)
+    boxes = torch.cat([boxes[..., :2], torch.maximum(boxes[..., 2:], boxes[..., :2])], -1)
     out = []
     for b, s in zip(boxes, scores):
         k, c = torch.nonzero(s >= score_min, as_tuple=True)

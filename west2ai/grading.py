@@ -417,6 +417,66 @@ def check_recurrent_layer(mine_cls, ref_cls, cases, seed: int, gradient_case) ->
     return largest
 
 
+REFERENCE_MODULES = ("torchvision.ops.boxes", "torchvision.ops._box_convert",
+                     "torchvision.transforms.v2.functional._meta", "west2ai.detection")
+
+
+def references_blocked():
+    """A context (an ``ExitStack``) in which every reference box operation raises, for hidden
+    tests of a student's own IoU, NMS and AP (stage 5): the code of every function in
+    ``REFERENCE_MODULES`` is swapped, so an alias taken earlier (``from torchvision.ops import
+    nms as f``) raises too; the module attributes are patched; and a dispatch mode refuses
+    torchvision's compiled operators however they are reached. Everything is restored on exit."""
+    import contextlib
+    import inspect
+    import sys
+    from unittest import mock
+
+    import torchvision.ops
+    import torchvision.transforms.v2.functional  # noqa: F401  (its box conversions are blocked too)
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    from . import detection
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("隐藏测试期间 torchvision.ops 与 west2ai.detection 的参考实现已被禁用：请用张量运算自己实现")
+
+    class RefuseTorchvisionOps(TorchDispatchMode):  # catches torch.ops.torchvision.nms(.default) taken earlier
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if func.namespace == "torchvision":
+                refuse()
+            return func(*args, **(kwargs or {}))
+
+    stack = contextlib.ExitStack()
+    try:
+        for name in REFERENCE_MODULES:
+            module = sys.modules[name]
+            for f in list(vars(module).values()):
+                if inspect.isfunction(f) and f.__module__ == name and not f.__code__.co_freevars:
+                    stack.callback(setattr, f, "__code__", f.__code__)
+                    f.__code__ = refuse.__code__
+        for module, names in ((torchvision.ops, ("box_convert", "box_area", "box_iou", "nms", "batched_nms")),
+                              (detection, ("box_iou_matrix", "postprocess", "average_precision",
+                                           "mean_average_precision"))):
+            for name in names:
+                stack.enter_context(mock.patch.object(module, name, refuse))
+        stack.enter_context(RefuseTorchvisionOps())
+    except BaseException:
+        stack.close()  # undo what was done
+        raise
+    return stack
+
+
+def random_boxes(n: int, generator, size: float = 64.0, max_side: float = 30.0, integer: bool = False):
+    """``n`` random x1, y1, x2, y2 boxes inside a ``size`` square, sides 1 … ``max_side``
+    (rounded to whole pixels when ``integer``), drawn from a ``torch.Generator``."""
+    import torch
+
+    xy = torch.rand(n, 2, generator=generator) * (size - max_side)
+    boxes = torch.cat([xy, xy + 1 + torch.rand(n, 2, generator=generator) * (max_side - 1)], dim=1)
+    return boxes.round() if integer else boxes
+
+
 def exact_type(value, expected: type, what: str):
     """Assert ``type(value) is expected`` (no subclasses, no look-alikes) and return it."""
     if type(value) is not expected:
