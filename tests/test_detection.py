@@ -31,11 +31,11 @@ def test_canvases_are_deterministic_and_test_canvases_follow_the_seed():
 
 def test_training_and_validation_items_are_disjoint_parts_of_the_training_images():
     images, labels = fashion_mnist_arrays("train")
-    train, val = detection._source("train"), detection._source("val")
+    train, val = detection.item_source("train"), detection.item_source("val")
     assert len(train[0]) + len(val[0]) == len(images) and len(val[0]) == detection.VAL_ITEMS
     assert np.array_equal(train[0], images[:-detection.VAL_ITEMS]) and np.array_equal(val[0], images[-detection.VAL_ITEMS:])
     assert np.array_equal(np.concatenate([train[1], val[1]]), labels)
-    assert np.array_equal(detection._source("test")[0], fashion_mnist_arrays("test")[0])
+    assert np.array_equal(detection.item_source("test")[0], fashion_mnist_arrays("test")[0])
 
 
 def test_every_item_pixel_lies_in_a_box_of_its_canvas():

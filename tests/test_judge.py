@@ -594,3 +594,121 @@ def test_detector_with_the_wrong_output_is_refused(sandbox, tmp_path):
     torch.export.save(program, tmp_path / "raw" / "det.pt2")
     verdict = judge.judge_notebook(tmp_path / "raw", facts, sandbox, seed=3)
     assert verdict.reason and "(batch=" in verdict.reason and not any(verdict.reached.values()), verdict.line()
+
+
+# ------------------------------------------------------------------ stage 6: image–text models
+def multimodal_facts(folder, name, kind, export, pass_, good):
+    return stage_file(folder, (
+        f'[notebooks.{name}]\npartial = {{ keep = [], score = 1 }}\nparam_limit = 10_000_000\nmetric = "准确率"\n'
+        f'export = "{export}"\nevaluate = "{kind}"\n'
+        f'tiers.pass = {{ threshold = {pass_}, points = 1 }}\ntiers.good = {{ threshold = {good}, points = 1 }}\n'
+        'tiers.excellent = { threshold = 0.99, points = 1 }\n')).notebook(name)
+
+
+KEY_CHARS = "恤裤套裙外凉衬运包靴"  # one character naming each class in multimodal.CLASSES_ZH (外套: 外)
+ITOS = ["<pad>", "<unk>", *KEY_CHARS]
+
+
+class PrototypeClip(nn.Module):
+    """An honest CLIP made in no time: a scene's embedding sums, over the five item places, the
+    softmax of its cosine to the ten class-mean images; a text's embedding counts the key
+    character of each class name it contains."""
+
+    def __init__(self, memory: torch.Tensor | None = None, labels: torch.Tensor | None = None):
+        super().__init__()
+        from west2ai import multimodal as mm
+
+        x, y = fashion_mnist_arrays("train")
+        means = np.stack([x[y == c].mean(0) for c in range(10)]) / 255.0
+        self.register_buffer("prototypes", nn.functional.normalize(torch.from_numpy(means).float().flatten(1), dim=1))
+        self.offsets = [tuple(o) for o in mm.OFFSETS]
+        self.text = nn.Embedding(len(ITOS), 10)
+        with torch.no_grad():
+            self.text.weight.zero_()
+            self.text.weight[2:] = torch.eye(10)
+        if memory is not None:  # a lookup table of the test images instead of the prototypes
+            self.register_buffer("memory", memory)
+            self.register_buffer("memory_labels", labels)
+        else:
+            self.memory = None
+
+    def encode_image(self, images):
+        out = 0
+        for x, y in self.offsets:
+            crop = images[:, 0, y:y + 28, x:x + 28].flatten(1)
+            if self.memory is not None:
+                d2 = (crop * crop).sum(1, keepdim=True) + (self.memory * self.memory).sum(1) - 2 * crop @ self.memory.T
+                exact = (d2 < 1e-3).float()  # (N, memory): the identical image (one grey level off gives about 0.01)
+                out = out + exact @ nn.functional.one_hot(self.memory_labels, 10).float()
+            else:
+                scores = nn.functional.normalize(crop, dim=1) @ self.prototypes.T
+                out = out + torch.softmax(20 * scores, dim=1) * (crop.sum(1, keepdim=True) > 0)
+        return out + 1e-3
+
+    def encode_text(self, ids):
+        return self.text(ids).sum(1) + 1e-3
+
+
+def test_clip_is_judged_on_zero_shot_and_retrieval_with_the_grading_seed(sandbox, tmp_path):
+
+    model = PrototypeClip().eval()
+    facts = multimodal_facts(tmp_path / "stage", "01-clip", "clip-pairs", "clip.pt2", 0.1, 0.2)
+    (tmp_path / "clip").mkdir()
+    grading.export_clip(model, ITOS, tmp_path / "clip" / "clip.pt2")
+    verdict = judge.judge_notebook(tmp_path / "clip", facts, sandbox, seed=4)
+    assert verdict.reason is None, verdict.reason
+    own = grading.clip_figures(model, ITOS, 4)  # the notebook's self-check
+    # the same procedure: equal up to near-ties that the exported program's float rounding may flip
+    assert verdict.score == pytest.approx(own["zero_shot_ensemble"], abs=0.002), (verdict.line(), own)
+    # well above chance (10%, and 1/400 distinct captions), far below a trained model
+    assert 0.2 < own["zero_shot"] < 0.9 and own["seen_i2t@5"] > own["seen_i2t@1"] > 0.01, own
+    assert verdict.details.startswith(f"单一提示 {own['zero_shot']:.2%}；检索") and "评分种子 4" in verdict.line(), verdict.line()
+    assert verdict.line().endswith("→ 良好"), verdict.line()
+
+
+def test_clip_that_looks_test_images_up_fails_the_jitter_check(sandbox, tmp_path):
+    x, y = fashion_mnist_arrays("test")
+    model = PrototypeClip(torch.from_numpy(x[:2000].reshape(2000, -1) / 255.0).float(), torch.from_numpy(y[:2000]))
+    facts = multimodal_facts(tmp_path / "stage", "01-clip", "clip-pairs", "clip.pt2", 0.1, 0.2)
+    (tmp_path / "memory").mkdir()
+    grading.export_clip(model.eval(), ITOS, tmp_path / "memory" / "clip.pt2")
+    verdict = judge.judge_notebook(tmp_path / "memory", facts, sandbox, seed=4)
+    assert verdict.reason and "记住了测试图" in verdict.reason and not any(verdict.reached.values()), verdict.line()
+
+
+class QuestionOnly(nn.Module):
+    """A VQA model that never looks at the scene: each question's key characters vote for the
+    answer that kind of question most often has (the baseline stage 6 measures)."""
+
+    def __init__(self):
+        super().__init__()
+        from west2ai import multimodal as mm
+
+        self.votes = nn.Embedding(len(VQA_ITOS), len(mm.ANSWERS))
+        with torch.no_grad():
+            self.votes.weight.zero_()
+            for ch, answer in (("吗", "有"), ("几", "0"), ("边", "左边"), ("么", "空")):
+                self.votes.weight[VQA_ITOS.index(ch), mm.ANSWERS.index(answer)] = 1.0
+
+    def forward(self, images, ids):
+        return self.votes(ids).sum(1) + 0 * images.mean()
+
+
+VQA_ITOS = ["<pad>", "<unk>", "吗", "几", "边", "么"]
+
+
+def test_vqa_is_judged_on_fresh_scenes_per_group_and_kind(sandbox, tmp_path):
+    from west2ai.mentor import mmjudge
+
+    model = QuestionOnly().eval()
+    facts = multimodal_facts(tmp_path / "stage", "02-vqa", "vqa-scenes", "vqa.pt2", 0.3, 0.6)
+    (tmp_path / "vqa").mkdir()
+    grading.export_vqa(model, VQA_ITOS, tmp_path / "vqa" / "vqa.pt2")
+    verdict = judge.judge_notebook(tmp_path / "vqa", facts, sandbox, seed=8)
+    assert verdict.reason is None, verdict.reason
+    own = grading.vqa_figures(model, VQA_ITOS, 8)
+    assert verdict.score == pytest.approx(own["all"]) and verdict.details == mmjudge.vqa_details(own), verdict.line()
+    assert 0.3 < own["all"] < 0.6 and own["seen_side"] == pytest.approx(0.5, abs=0.06), own
+    assert verdict.line().endswith("→ 及格"), verdict.line()
+    other = judge.judge_notebook(tmp_path / "vqa", facts, sandbox, seed=9)
+    assert other.score != verdict.score and "评分种子 9" in other.line(), "另一个种子应画出另一套测试场景"

@@ -63,7 +63,9 @@ def _scaled(item: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(Image.fromarray(item).resize((size, size), Image.BILINEAR))
 
 
-def _source(split: str) -> tuple[np.ndarray, np.ndarray]:
+def item_source(split: str) -> tuple[np.ndarray, np.ndarray]:
+    """The Fashion-MNIST images and labels generated scenes of ``split`` take their items from:
+    "train" the first 54,000 training images, "val" the last ``VAL_ITEMS``, "test" the test set."""
     if split == "test":
         return fashion_mnist_arrays("test")
     images, labels = fashion_mnist_arrays("train")
@@ -85,7 +87,7 @@ def canvases(split: str, count: int, seed: int | None = None) -> Canvases:
         seed = SPLIT_SEEDS[split]
     if count < 1:
         raise ValueError(f"count 应为正整数，而不是 {count!r}")
-    items, classes = _source(split)
+    items, classes = item_source(split)
     rng = np.random.default_rng([seed, ("train", "val", "test").index(split)])
     images = np.zeros((count, CANVAS, CANVAS), dtype=np.uint8)
     all_boxes, all_labels = [], []

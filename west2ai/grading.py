@@ -353,6 +353,113 @@ def export_detector(model, path, decode=None):
     return _export(pipeline, (example,), dims, path, "decode 也只能用张量运算（不要在这里做 NMS：评分器统一做）。")
 
 
+def _clip_program(model, itos):
+    """``model.encode_image`` and ``model.encode_text`` as one module reading code points."""
+    import copy
+
+    import torch
+
+    from .text import char_lookup
+
+    if not isinstance(model, torch.nn.Module) or not all(hasattr(model, m) for m in ("encode_image", "encode_text")):
+        raise GradingError("model 应是有 encode_image(images) 和 encode_text(ids) 两个方法的 torch.nn.Module")
+
+    class Clip(torch.nn.Module):
+        def __init__(self, net):
+            super().__init__()
+            self.lookup, self.net = char_lookup(itos), net
+
+        def forward(self, images, texts):
+            return self.net.encode_image(images), self.net.encode_text(self.lookup(texts))
+
+    return Clip(copy.deepcopy(model).cpu()).eval()
+
+
+def _vqa_program(model, itos):
+    """``model(images, ids)`` as a module reading the questions as code points."""
+    import copy
+
+    import torch
+
+    from .text import char_lookup
+
+    if not isinstance(model, torch.nn.Module):
+        raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
+
+    class Vqa(torch.nn.Module):
+        def __init__(self, net):
+            super().__init__()
+            self.lookup, self.net = char_lookup(itos), net
+
+        def forward(self, images, questions):
+            return self.net(images, self.lookup(questions))
+
+    return Vqa(copy.deepcopy(model).cpu()).eval()
+
+
+def _multimodal_example():
+    import torch
+
+    from . import multimodal as mm
+    from .text import code_points
+
+    texts = code_points(["一张包的照片", "左边是什么？", "有几双鞋？"], max_chars=mm.CAPTION_MAX, pad_to=mm.CAPTION_MAX)
+    return torch.rand(3, 1, mm.CANVAS, mm.CANVAS), texts
+
+
+def export_clip(model, itos, path):
+    """Export a CLIP-style model for the mentor's grader: the program reads scenes (N, 1, CANVAS,
+    CANVAS) as floats in [0, 1] and captions (M, CAPTION_MAX) as code points (``text.char_lookup(itos)``
+    is put in front of ``model.encode_text``), and returns ``(model.encode_image(images),
+    model.encode_text(ids))``. Returns the path written."""
+    import torch
+
+    program = _clip_program(model, itos)
+    images, texts = _multimodal_example()
+    dims = ({0: torch.export.Dim("images", min=1, max=1 << 16)}, {0: torch.export.Dim("texts", min=1, max=1 << 16)})
+    return _export(program, (images, texts[:2]), dims, path, "图像和文本的 batch 大小应能各自变化。")
+
+
+def export_vqa(model, itos, path):
+    """Export a VQA model: the program reads scenes (N, 1, CANVAS, CANVAS) in [0, 1] and questions
+    (N, CAPTION_MAX) as code points, and returns ``model(images, ids)``, answer scores (N,
+    len(multimodal.ANSWERS)). Returns the path written."""
+    import torch
+
+    program = _vqa_program(model, itos)
+    batch = torch.export.Dim("batch", min=1, max=1 << 16)
+    return _export(program, _multimodal_example(), ({0: batch}, {0: batch}), path, "")
+
+
+def clip_figures(model, itos, seed: int) -> dict[str, float]:
+    """The grader's figures of a CLIP-style model (zero-shot with one prompt and with the
+    ensemble, recall@1/@5 on seen and unseen test pairs drawn with ``seed``), computed here as
+    the grader does, for the notebook's self-check."""
+    from .mentor import mmjudge
+
+    return _figures(_clip_program(model, itos), seed, mmjudge.clip_inputs, mmjudge.clip_predictions,
+                    mmjudge.clip_figures)
+
+
+def vqa_figures(model, itos, seed: int) -> dict[str, float]:
+    """The grader's figures of a VQA model on test scenes drawn with ``seed`` (accuracy pooled,
+    per group and per question kind), computed here as the grader does."""
+    from .mentor import mmjudge
+
+    return _figures(_vqa_program(model, itos), seed, mmjudge.vqa_inputs, mmjudge.vqa_predictions,
+                    mmjudge.vqa_figures)
+
+
+def _figures(program, seed, inputs, predictions, figures):
+    """``figures(predictions(program, inputs(seed)), truth)``: the grader's two steps, here."""
+    arrays, truth = inputs(seed)
+    try:
+        result = predictions(program, arrays)
+    except ValueError as exc:
+        raise GradingError(str(exc)) from exc
+    return figures(result, truth)
+
+
 def _tensors(result) -> list:
     """A recurrent layer's ``(output, h_n)`` or ``(output, (h_n, c_n))`` as a flat list."""
     if not isinstance(result, tuple) or len(result) != 2:

@@ -41,7 +41,7 @@ import numpy as np
 
 from .. import detection, text
 from ..grading import BANNED_MODULE_PREFIXES, JUDGE_BATCH
-from . import textjudge
+from . import mmjudge, textjudge
 from .course import Course
 from .scores import TIER_LABEL, tier_of
 from .stagefile import NotebookFacts, stage_facts
@@ -53,6 +53,7 @@ AGREEMENT = 0.99  # the contest file must be what the model predicts on this sha
 # every pixel moves by one grey level, which a model that learnt the classes shrugs off.
 JITTER_DROP = 0.05
 TEST_CANVASES = 2_000  # detection canvases a detector is judged on
+DRAWN_AT_GRADING = ("detection-canvases", "clip-pairs", "vqa-scenes")  # test sets drawn with the grading seed
 SEED_VARIABLE = "WEST2AI_GRADING_SEED"
 _run_seed: int | None = None
 
@@ -77,7 +78,8 @@ class Verdict:
     show: Callable[[float], str] | None = None  # the metric as printed (default: a percentage)
     format_score: float | None = None  # language models: share of well-formed lines sampled
     samples: list[str] = field(default_factory=list)  # language models: what the grader sampled
-    seed: int | None = None  # detectors: the seed of the test canvases
+    seed: int | None = None  # test sets drawn at grading time: their seed
+    details: str | None = None  # further figures, printed after the score
 
     @property
     def parts(self) -> str:
@@ -92,8 +94,9 @@ class Verdict:
         shown = self.show(self.score) if self.show else f"{self.score:.2%}"
         if self.format_score is not None:
             shown += f"，采样格式分 {self.format_score:.0%}"
-        if self.seed is not None:
-            shown += f"（{TEST_CANVASES:,} 张测试画布，种子 {self.seed}）"
+        notes = [n for n in (self.details, self.seed is not None and f"评分种子 {self.seed}") if n]
+        if notes:
+            shown += f"（{'；'.join(notes)}）"
         return (f"{head}{self.metric} {shown}，模型大小 {self.size:,}（{self.parts}；上限 {self.limit:,}）"
                 f" → {got[-1] if got else '未达及格'}")
 
@@ -184,6 +187,10 @@ def _program_predictions(path: Path, inputs: Path, limit: int, kind: str) -> dic
         result.update(textjudge.poem_predictions(module, arrays))
     elif kind == "detection-canvases":
         result.update(_detections(module, arrays["images"]))
+    elif kind == "clip-pairs":
+        result.update(mmjudge.clip_predictions(module, arrays))
+    elif kind == "vqa-scenes":
+        result.update(mmjudge.vqa_predictions(module, arrays))
     else:
         result.update(_image_predictions(module, arrays["images"]))
     return result
@@ -255,9 +262,14 @@ def grading_seed() -> int:
 def evaluation_inputs(kind: str, seed: int | None = None):
     """What the judging process is given for ``kind``, and the labels it is not given
     (for detectors: the canvases, drawn with ``seed``)."""
+    seed = grading_seed() if seed is None else seed
     if kind == "detection-canvases":
-        drawn = detection.canvases("test", TEST_CANVASES, grading_seed() if seed is None else seed)
+        drawn = detection.canvases("test", TEST_CANVASES, seed)
         return drawn.images, drawn
+    if kind == "clip-pairs":
+        return mmjudge.clip_inputs(seed)
+    if kind == "vqa-scenes":
+        return mmjudge.vqa_inputs(seed)
     if kind == "sentiment-test":
         return textjudge.sentiment_inputs()
     if kind == "poem-lm":
@@ -310,7 +322,7 @@ def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: in
     if not model.is_file():
         verdict.reason = f"找不到导出的模型文件 {facts.export}（请运行导出模型的单元格，并和 notebook 一起提交）"
         return verdict
-    if facts.evaluate == "detection-canvases":
+    if facts.evaluate in DRAWN_AT_GRADING:
         seed = verdict.seed = grading_seed() if seed is None else seed
     inputs, labels = evaluation_inputs(facts.evaluate, seed)
     result = run_predictor(model, inputs, verdict.limit, sandbox, threads, facts.evaluate)
@@ -333,6 +345,20 @@ def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: in
         return verdict
     if facts.evaluate == "detection-canvases":
         verdict.score, _ = detection.mean_average_precision(result["detections"], [labels.targets(i) for i in range(len(labels))])
+        verdict.details = f"{TEST_CANVASES:,} 张测试画布"
+    elif facts.evaluate == "clip-pairs":
+        figures = mmjudge.clip_figures(result, labels)
+        if figures["zero_shot_ensemble"] - figures["jittered"] > JITTER_DROP:
+            verdict.reason = (f"测试图每个像素只改动 1 个灰度，零样本准确率就从 {figures['zero_shot_ensemble']:.2%} 降到 "
+                              f"{figures['jittered']:.2%}：模型像是记住了测试图（查表）")
+            return verdict
+        verdict.score = figures["zero_shot_ensemble"]
+        verdict.details = mmjudge.clip_details(figures)
+    elif facts.evaluate == "vqa-scenes":
+        figures = mmjudge.vqa_figures(result, labels)
+        verdict.score = figures["all"]
+        verdict.details = mmjudge.vqa_details(figures)
+    if facts.evaluate in DRAWN_AT_GRADING:
         verdict.reached = {t.key: facts.reaches(t, verdict.score) for t in facts.tiers}
         return verdict
     preds = np.asarray(result["predictions"])

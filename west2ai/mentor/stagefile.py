@@ -39,7 +39,8 @@ from .course import CourseError
 from .scores import TIERS
 
 STAGE_FILE = "stage.toml"
-EVALUATIONS = ("fashion-mnist-test", "contest-private", "sentiment-test", "poem-lm", "detection-canvases")
+EVALUATIONS = ("fashion-mnist-test", "contest-private", "sentiment-test", "poem-lm", "detection-canvases", "clip-pairs",
+               "vqa-scenes")
 
 
 @dataclass(frozen=True)
