@@ -25,6 +25,7 @@ Run as ``python -m west2ai.mentor.judge MODEL IMAGES OUT THREADS LIMIT`` it is s
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
@@ -260,9 +261,16 @@ def grading_seed() -> int:
 
 
 def evaluation_inputs(kind: str, seed: int | None = None):
-    """What the judging process is given for ``kind``, and the labels it is not given
-    (for detectors: the canvases, drawn with ``seed``)."""
-    seed = grading_seed() if seed is None else seed
+    """What the judging process is given for ``kind``, and the labels it is not given (for
+    the ``DRAWN_AT_GRADING`` kinds: drawn with ``seed``, by default this run's
+    :func:`grading_seed`). Built once per (kind, seed) and shared by every student of a run."""
+    if kind in DRAWN_AT_GRADING:
+        return _drawn_inputs(kind, grading_seed() if seed is None else seed)
+    return _fixed_inputs(kind)
+
+
+@functools.lru_cache(maxsize=4)
+def _drawn_inputs(kind: str, seed: int):
     if kind == "detection-canvases":
         drawn = detection.canvases("test", TEST_CANVASES, seed)
         return drawn.images, drawn
@@ -270,6 +278,11 @@ def evaluation_inputs(kind: str, seed: int | None = None):
         return mmjudge.clip_inputs(seed)
     if kind == "vqa-scenes":
         return mmjudge.vqa_inputs(seed)
+    raise ValueError(f"未知的评测集 {kind!r}")
+
+
+@functools.lru_cache(maxsize=4)
+def _fixed_inputs(kind: str):
     if kind == "sentiment-test":
         return textjudge.sentiment_inputs()
     if kind == "poem-lm":
