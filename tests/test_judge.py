@@ -649,30 +649,41 @@ class PrototypeClip(nn.Module):
         return self.text(ids).sum(1) + 1e-3
 
 
-def test_clip_is_judged_on_zero_shot_and_retrieval_with_the_grading_seed(sandbox, tmp_path):
+def judged_clip(model, sandbox, folder, seed=4):
+    """``model`` exported to ``folder/clip.pt2`` and judged as 01-clip's export with the grading seed."""
+    facts = multimodal_facts(folder / "stage", "01-clip", "clip-pairs", "clip.pt2", 0.1, 0.2)
+    (folder / "clip").mkdir()
+    grading.export_clip(model.eval(), ITOS, folder / "clip" / "clip.pt2")
+    return judge.judge_notebook(folder / "clip", facts, sandbox, seed=seed)
 
+
+def test_clip_is_judged_on_zero_shot_and_retrieval_with_the_grading_seed(sandbox, tmp_path):
     model = PrototypeClip().eval()
-    facts = multimodal_facts(tmp_path / "stage", "01-clip", "clip-pairs", "clip.pt2", 0.1, 0.2)
-    (tmp_path / "clip").mkdir()
-    grading.export_clip(model, ITOS, tmp_path / "clip" / "clip.pt2")
-    verdict = judge.judge_notebook(tmp_path / "clip", facts, sandbox, seed=4)
+    verdict = judged_clip(model, sandbox, tmp_path)
     assert verdict.reason is None, verdict.reason
     own = grading.clip_figures(model, ITOS, 4)  # the notebook's self-check
     # the same procedure: equal up to near-ties that the exported program's float rounding may flip
     assert verdict.score == pytest.approx(own["zero_shot_ensemble"], abs=0.002), (verdict.line(), own)
     # well above chance (10%, and 1/400 distinct captions), far below a trained model
     assert 0.2 < own["zero_shot"] < 0.9 and own["seen_i2t@5"] > own["seen_i2t@1"] > 0.01, own
-    assert verdict.details.startswith(f"单一提示 {own['zero_shot']:.2%}；检索") and "评分种子 4" in verdict.line(), verdict.line()
-    assert verdict.line().endswith("→ 良好"), verdict.line()
+    # the linear probe on the frozen image embeddings beats zero-shot, as in CLIP's paper
+    assert own["zero_shot_ensemble"] + 0.05 < own["linear_probe"] < 0.95, own
+    assert verdict.details.startswith(f"单一提示 {own['zero_shot']:.2%}、提示集成 {own['zero_shot_ensemble']:.2%}、"
+                                      "线性探针 "), verdict.line()
+    assert "评分种子 4" in verdict.line() and verdict.line().endswith("→ 良好"), verdict.line()
+    # the exported file measured in the kernel (03-paper-reading): the same figures, with and without retrieval
+    exported_figures = grading.clip_export_figures(tmp_path / "clip" / "clip.pt2", 4)
+    assert exported_figures == pytest.approx(own, abs=0.002), (exported_figures, own)
+    claim = grading.clip_export_figures(tmp_path / "clip" / "clip.pt2")
+    assert claim == {k: exported_figures[k] for k in ("zero_shot", "zero_shot_ensemble", "linear_probe")}, claim
+    with pytest.raises(grading.GradingError, match="先在 01-clip 中训练并导出 clip.pt2"):
+        grading.clip_export_figures(tmp_path / "missing" / "clip.pt2")
 
 
 def test_clip_that_looks_test_images_up_fails_the_jitter_check(sandbox, tmp_path):
     x, y = fashion_mnist_arrays("test")
     model = PrototypeClip(torch.from_numpy(x[:2000].reshape(2000, -1) / 255.0).float(), torch.from_numpy(y[:2000]))
-    facts = multimodal_facts(tmp_path / "stage", "01-clip", "clip-pairs", "clip.pt2", 0.1, 0.2)
-    (tmp_path / "memory").mkdir()
-    grading.export_clip(model.eval(), ITOS, tmp_path / "memory" / "clip.pt2")
-    verdict = judge.judge_notebook(tmp_path / "memory", facts, sandbox, seed=4)
+    verdict = judged_clip(model, sandbox, tmp_path)
     assert verdict.reason and "记住了测试图" in verdict.reason and not any(verdict.reached.values()), verdict.line()
 
 
@@ -712,3 +723,23 @@ def test_vqa_is_judged_on_fresh_scenes_per_group_and_kind(sandbox, tmp_path):
     assert verdict.line().endswith("→ 及格"), verdict.line()
     other = judge.judge_notebook(tmp_path / "vqa", facts, sandbox, seed=9)
     assert other.score != verdict.score and "评分种子 9" in other.line(), "另一个种子应画出另一套测试场景"
+
+
+def test_grader_test_sets_are_built_once_per_kind_and_seed(monkeypatch):
+    """A class is judged on one test set per (kind, seed): the second student reuses the first
+    one's, and fixed test sets never draw a grading seed."""
+    from west2ai.mentor import mmjudge
+
+    built = []
+    monkeypatch.setattr(mmjudge, "vqa_inputs", lambda seed: built.append(seed) or ({"seed": seed}, None))
+    judge._drawn_inputs.cache_clear()
+    first, again, other = (judge.evaluation_inputs("vqa-scenes", s)[0] for s in (3, 3, 4))
+    assert first is again and other["seed"] == 4 and built == [3, 4], built
+    judge._drawn_inputs.cache_clear()
+
+    def no_seed():
+        raise AssertionError("固定的测试集不应抽取评分种子")
+
+    monkeypatch.setattr(judge, "grading_seed", no_seed)
+    images, labels = judge.evaluation_inputs("fashion-mnist-test")
+    assert images.shape == (10_000, 28, 28) and judge.evaluation_inputs("fashion-mnist-test")[0] is images

@@ -124,3 +124,31 @@ def test_recall_counts_a_shared_caption_for_every_image_that_has_it():
     assert i2t.tolist() == [[0, 1], [0, 1], [0, 1]] and t2i.tolist() == [[0, 2], [1, 2]]
     recall = mm.retrieval_recall(i2t, t2i, truth, ks=(1, 2))
     assert recall == {"i2t@1": pytest.approx(2 / 3), "t2i@1": 0.5, "i2t@2": 1.0, "t2i@2": 1.0}, recall
+
+
+def test_linear_probe_separates_separable_classes_deterministically():
+    rng = np.random.default_rng(3)
+    directions = rng.normal(size=(4, 16))
+    labels = rng.integers(4, size=400)
+    train = 3 * directions[labels] + rng.normal(size=(400, 16))  # linearly separable after normalising
+    test_labels = rng.integers(4, size=200)
+    test = 3 * directions[test_labels] + rng.normal(size=(200, 16))
+    fitted = mm.linear_probe(train, labels, train)
+    assert (fitted == labels).mean() == 1.0, (fitted != labels).sum()
+    predicted = mm.linear_probe(train, labels, test)
+    assert predicted.dtype.kind == "i" and predicted.shape == (200,) and (predicted == test_labels).mean() > 0.97
+    assert np.array_equal(predicted, mm.linear_probe(train, labels, test))
+    # only the direction counts: the same embeddings scaled row by row give the same classes
+    scale = rng.uniform(0.1, 10, size=(400, 1))
+    assert np.array_equal(predicted, mm.linear_probe(train * scale, labels, test * 7))
+    with pytest.raises(ValueError, match="标签"):
+        mm.linear_probe(train, labels[:-1], test)
+
+
+def test_probe_set_is_fixed_labelled_training_images_centred():
+    images, labels = mm.probe_set()
+    assert images.shape == (mm.PROBE_IMAGES, mm.CANVAS, mm.CANVAS) and labels.shape == (mm.PROBE_IMAGES,)
+    assert np.array_equal(images, mm.probe_set()[0]) and np.bincount(labels).min() > 400
+    train, train_labels = fashion_mnist_arrays("train")
+    first = np.flatnonzero((train == images[0, 14:42, 14:42]).all(axis=(1, 2)))
+    assert len(first) and labels[0] in train_labels[first]

@@ -73,22 +73,30 @@ def item_source(split: str) -> tuple[np.ndarray, np.ndarray]:
     return (images[:cut], labels[:cut]) if split == "train" else (images[cut:], labels[cut:])
 
 
+def split_rng(split: str, seed: int | None, defaults: dict[str, int], what: str, salt: int | None = None):
+    """The random generator of generated data of ``split`` ("train", "val" or "test"): training and
+    validation fall back to their ``defaults`` seed, ``what`` (e.g. "测试画布") must be given one
+    (the grader picks it when it grades); ``salt`` separates several kinds of data of one split."""
+    if split not in ("train", "val", "test"):
+        raise ValueError(f"split 应为 'train'、'val' 或 'test'，而不是 {split!r}")
+    if seed is None:
+        if split == "test":
+            raise ValueError(f"{what}需要指定 seed（评分时由导师端随机选定）")
+        seed = defaults[split]
+    key = [seed, ("train", "val", "test").index(split)]
+    return np.random.default_rng(key if salt is None else [*key, salt])
+
+
 def canvases(split: str, count: int, seed: int | None = None) -> Canvases:
     """``count`` detection canvases drawn from the ``split`` images ("train", "val" or "test").
 
     The same (split, count, seed) gives the same canvases on every machine. Training and
     validation have fixed default seeds; test canvases must be given one (the grader picks it
     when it grades)."""
-    if split not in ("train", "val", "test"):
-        raise ValueError(f"split 应为 'train'、'val' 或 'test'，而不是 {split!r}")
-    if seed is None:
-        if split == "test":
-            raise ValueError("测试画布需要指定 seed（评分时由导师端随机选定）")
-        seed = SPLIT_SEEDS[split]
+    rng = split_rng(split, seed, SPLIT_SEEDS, "测试画布")
     if count < 1:
         raise ValueError(f"count 应为正整数，而不是 {count!r}")
     items, classes = item_source(split)
-    rng = np.random.default_rng([seed, ("train", "val", "test").index(split)])
     images = np.zeros((count, CANVAS, CANVAS), dtype=np.uint8)
     all_boxes, all_labels = [], []
     for n in range(count):

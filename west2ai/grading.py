@@ -433,11 +433,37 @@ def export_vqa(model, itos, path):
 
 def clip_figures(model, itos, seed: int) -> dict[str, float]:
     """The grader's figures of a CLIP-style model (zero-shot with one prompt and with the
-    ensemble, recall@1/@5 on seen and unseen test pairs drawn with ``seed``), computed here as
-    the grader does, for the notebook's self-check."""
+    ensemble, the linear probe, recall@1/@5 on seen and unseen test pairs drawn with ``seed``),
+    computed here as the grader does, for the notebook's self-check."""
     from .mentor import mmjudge
 
     return _figures(_clip_program(model, itos), seed, mmjudge.clip_inputs, mmjudge.clip_predictions,
+                    mmjudge.clip_figures)
+
+
+def load_clip_export(path):
+    """The program of an exported CLIP (``export_clip``'s file) as a module, or a GradingError."""
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise GradingError(f"找不到 {path.name}：先在 01-clip 中训练并导出 clip.pt2，再把它放在本 notebook 旁边")
+    try:
+        return torch.export.load(str(path)).module()
+    except Exception as exc:
+        raise GradingError(f"{path.name} 无法加载（{type(exc).__name__}）：请在 01-clip 中重新导出 clip.pt2") from exc
+
+
+def clip_export_figures(path, seed: int | None = None) -> dict[str, float]:
+    """:func:`clip_figures` of an exported CLIP file (``clip.pt2``), measured as the grader does.
+    Without ``seed`` only the claim CLIP's paper makes and 03-paper-reading reproduces (zero-shot
+    with one prompt and with the ensemble, the linear probe; no test pairs to draw): quicker."""
+    from .mentor import mmjudge
+
+    if seed is None:
+        return _figures(load_clip_export(path), None, lambda _: mmjudge.claim_inputs(), mmjudge.claim_predictions,
+                        mmjudge.claim_figures)
+    return _figures(load_clip_export(path), seed, mmjudge.clip_inputs, mmjudge.clip_predictions,
                     mmjudge.clip_figures)
 
 
@@ -571,6 +597,32 @@ def references_blocked():
     except BaseException:
         stack.close()  # undo what was done
         raise
+    return stack
+
+
+def probe_references_blocked():
+    """A context (an ``ExitStack``) in which the reference zero-shot and linear-probe functions
+    raise, for hidden tests of a student's own (stage 6, 03-paper-reading): the code of
+    ``multimodal.zero_shot_predictions`` and ``multimodal.linear_probe`` is swapped, so an alias
+    taken earlier raises too, and scikit-learn's ``LogisticRegression.fit`` is patched."""
+    import contextlib
+    from unittest import mock
+
+    from . import multimodal
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("隐藏测试期间 west2ai.multimodal 的参考实现与 sklearn 的 LogisticRegression 已被禁用：请用 torch 自己实现")
+
+    stack = contextlib.ExitStack()
+    for f in (multimodal.zero_shot_predictions, multimodal.linear_probe):
+        stack.callback(setattr, f, "__code__", f.__code__)
+        f.__code__ = refuse.__code__
+    try:
+        from sklearn.linear_model import LogisticRegression
+
+        stack.enter_context(mock.patch.object(LogisticRegression, "fit", refuse))
+    except ImportError:
+        pass
     return stack
 
 

@@ -6,14 +6,16 @@
   classification of the plain Fashion-MNIST test images (centred in empty scenes) with the
   prompt ``multimodal.PROMPT`` and with the ensemble ``multimodal.PROMPTS`` (the score), checks
   it again on the images moved by one grey level (a model that looks test images up fails),
-  and measures recall@1/@5 both ways on ``RETRIEVAL_PAIRS`` test pairs of seen and of unseen
+  measures a linear probe on the same test images (``multimodal.linear_probe`` fitted on the
+  frozen image embeddings of ``multimodal.probe_set``, labelled training images), and measures recall@1/@5 both ways on ``RETRIEVAL_PAIRS`` test pairs of seen and of unseen
   combinations drawn with the grading seed, each image's caption the canonical one.
 - ``vqa-scenes``: the program reads scenes and questions (N, CAPTION_MAX) code points and
   returns answer scores (N, len(ANSWERS)); the grader measures accuracy on ``VQA_SCENES`` test
   scenes of seen and of unseen combinations drawn with the grading seed (the score: both pooled),
   and per question kind.
 
-Step 1 (in the clean process) gets no labels: it returns predicted classes, rankings and answers.
+Step 1 (in the clean process) gets no test labels (only the probe's training labels, which are
+no secret): it returns predicted classes, rankings and answers.
 """
 from __future__ import annotations
 
@@ -33,15 +35,23 @@ def _points(texts) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ the grader's inputs
-def clip_inputs(seed: int):
-    """(arrays for the judging process, what it is not given: zero-shot labels and each
-    retrieval image's caption index per group)."""
+def claim_inputs():
+    """The zero-shot and linear-probe part of :func:`clip_inputs` (CLIP's claim that stage 6's
+    03-paper-reading reproduces): the same for every seed."""
     from ..data import fashion_mnist_arrays
 
     images, labels = fashion_mnist_arrays("test")
+    probe_images, probe_labels = mm.probe_set()
     arrays = {"zero_shot": mm.centred(images),
-              "prompts": _points(t for template in mm.PROMPTS for t in mm.class_prompts(template))}
-    truth = {"labels": labels}
+              "prompts": _points(t for template in mm.PROMPTS for t in mm.class_prompts(template)),
+              "probe_images": probe_images, "probe_labels": probe_labels}
+    return arrays, {"labels": labels}
+
+
+def clip_inputs(seed: int):
+    """(arrays for the judging process, what it is not given: zero-shot labels and each
+    retrieval image's caption index per group). The probe's labelled training images are given."""
+    arrays, truth = claim_inputs()
     for group in mm.GROUPS:
         pairs = mm.pairs("test", RETRIEVAL_PAIRS, seed, group=group)
         canonical = [mm.captions(s)[0] for s in pairs.scenes]
@@ -95,15 +105,26 @@ def embed(forward, images: np.ndarray | None = None, texts: np.ndarray | None = 
     return np.concatenate(out)
 
 
+def _prompt_embeddings(forward, arrays) -> np.ndarray:
+    return embed(forward, texts=arrays["prompts"]).reshape(len(mm.PROMPTS), len(mm.CLASSES_ZH), -1)
+
+
+def claim_predictions(forward, arrays: dict[str, np.ndarray]) -> dict:
+    """Zero-shot predictions with one prompt and with the ensemble, and the linear probe's."""
+    prompts = _prompt_embeddings(forward, arrays)
+    images = embed(forward, images=arrays["zero_shot"])
+    probe = embed(forward, images=arrays["probe_images"])
+    return {"zero_shot": mm.zero_shot_predictions(images, prompts[0]).tolist(),
+            "zero_shot_ensemble": mm.zero_shot_predictions(images, prompts).tolist(),
+            "linear_probe": mm.linear_probe(probe, arrays["probe_labels"], images).tolist()}
+
+
 def clip_predictions(forward, arrays: dict[str, np.ndarray]) -> dict:
     from .judge import jittered
 
-    prompts = embed(forward, texts=arrays["prompts"]).reshape(len(mm.PROMPTS), len(mm.CLASSES_ZH), -1)
-    images = embed(forward, images=arrays["zero_shot"])
+    result = claim_predictions(forward, arrays)
     shaken = embed(forward, images=jittered(arrays["zero_shot"]))
-    result = {"zero_shot": mm.zero_shot_predictions(images, prompts[0]).tolist(),
-              "zero_shot_ensemble": mm.zero_shot_predictions(images, prompts).tolist(),
-              "jittered": mm.zero_shot_predictions(shaken, prompts).tolist()}
+    result["jittered"] = mm.zero_shot_predictions(shaken, _prompt_embeddings(forward, arrays)).tolist()
     for group in mm.GROUPS:
         im = embed(forward, images=arrays[f"{group}_images"])
         tx = embed(forward, texts=arrays[f"{group}_texts"])
@@ -133,11 +154,15 @@ def vqa_predictions(forward, arrays: dict[str, np.ndarray]) -> dict:
 
 
 # ------------------------------------------------------------------ step 2: figures
-def clip_figures(result: dict, truth: dict) -> dict[str, float]:
+def claim_figures(result: dict, truth: dict) -> dict[str, float]:
+    """Accuracies on the zero-shot test images: one prompt, the ensemble, the linear probe."""
     labels = truth["labels"]
-    figures = {"zero_shot": float((np.asarray(result["zero_shot"]) == labels).mean()),
-               "zero_shot_ensemble": float((np.asarray(result["zero_shot_ensemble"]) == labels).mean()),
-               "jittered": float((np.asarray(result["jittered"]) == labels).mean())}
+    return {k: float((np.asarray(result[k]) == labels).mean()) for k in ("zero_shot", "zero_shot_ensemble", "linear_probe")}
+
+
+def clip_figures(result: dict, truth: dict) -> dict[str, float]:
+    figures = claim_figures(result, truth)
+    figures["jittered"] = float((np.asarray(result["jittered"]) == truth["labels"]).mean())
     for group in mm.GROUPS:
         recall = mm.retrieval_recall(np.asarray(result[f"{group}_i2t"]), np.asarray(result[f"{group}_t2i"]), truth[group])
         figures.update({f"{group}_{k}": v for k, v in recall.items()})
@@ -158,9 +183,10 @@ def vqa_figures(result: dict, truth: dict) -> dict[str, float]:
 
 
 def clip_details(figures: dict[str, float]) -> str:
-    return (f"单一提示 {figures['zero_shot']:.2%}；检索 R@1/R@5 图→文、文→图：已见组合 "
+    return (f"单一提示 {figures['zero_shot']:.2%}、提示集成 {figures['zero_shot_ensemble']:.2%}、"
+            f"线性探针 {figures['linear_probe']:.2%}；检索 R@1/R@5 图→文、文→图：已见 "
             f"{figures['seen_i2t@1']:.0%}/{figures['seen_i2t@5']:.0%}、{figures['seen_t2i@1']:.0%}/{figures['seen_t2i@5']:.0%}，"
-            f"未见组合 {figures['unseen_i2t@1']:.0%}/{figures['unseen_i2t@5']:.0%}、"
+            f"未见 {figures['unseen_i2t@1']:.0%}/{figures['unseen_i2t@5']:.0%}、"
             f"{figures['unseen_t2i@1']:.0%}/{figures['unseen_t2i@5']:.0%}")
 
 
