@@ -34,8 +34,9 @@ RELEASES = [p for stage in kit().stages() for p in sorted((ROOT / "release" / st
 IDS = [f"{p.parent.name}/{p.stem}" for p in RELEASES]
 # Locked cells of the notebook's own that fetch or generate data (training cells excluded)
 LOADERS = re.compile(r"\b(fashion_mnist|fashion_mnist_arrays|fashion_mnist_root|make_contest|poems|serve_\w+|crawl_tables"
-                     r"|load_crawl|reviews|review_stats|peoples_daily|poem_split|poem_vocab|canvases)\(")
-NEEDS_FASHION_MNIST = re.compile(r"\b(fashion_mnist|fashion_mnist_arrays|fashion_mnist_root|make_contest|canvases)\(")
+                     r"|load_crawl|reviews|review_stats|peoples_daily|poem_split|poem_vocab|canvases|pairs|questions)\(")
+NEEDS_FASHION_MNIST = re.compile(r"\b(fashion_mnist|fashion_mnist_arrays|fashion_mnist_root|make_contest|canvases|pairs"
+                                 r"|questions)\(")
 
 
 class _Handler(SimpleHTTPRequestHandler):
