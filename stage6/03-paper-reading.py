@@ -502,6 +502,12 @@ for _name in ("acc_single", "acc_ensemble"):
 assert acc_single > 0.1 or acc_ensemble > 0.1, \
     f"两个零样本准确率 {acc_single:.2%}、{acc_ensemble:.2%} 都不高于瞎猜的 10%：检查 01-clip 的模型或你的 zero_shot_predict"
 ### BEGIN HIDDEN TESTS
+import importlib
+
+import west2ai.mentor.mmjudge
+
+for _module in (west2ai.multimodal, west2ai.mentor.mmjudge, west2ai.grading):
+    importlib.reload(_module)  # undo any monkey-patching of the grader's procedure
 _grader = west2ai.grading.clip_export_figures(CLIP_FILE)
 for _name, _key in (("acc_single", "zero_shot"), ("acc_ensemble", "zero_shot_ensemble")):
     assert abs(globals()[_name] - _grader[_key]) <= 0.002, \
@@ -514,6 +520,12 @@ _value = globals().get("acc_probe")
 assert isinstance(_value, float) and 0.0 <= _value <= 1.0, f"acc_probe 应是 0 到 1 之间的 float，实际为 {_value!r}"
 assert acc_probe > 0.1, f"线性探针的准确率 {acc_probe:.2%} 不高于瞎猜的 10%：检查 linear_probe 用的是不是 probe_emb 与 probe_labels"
 ### BEGIN HIDDEN TESTS
+import importlib
+
+import west2ai.mentor.mmjudge
+
+for _module in (west2ai.multimodal, west2ai.mentor.mmjudge, west2ai.grading):
+    importlib.reload(_module)  # undo any monkey-patching of the grader's procedure
 _grader = west2ai.grading.clip_export_figures(CLIP_FILE)
 assert abs(acc_probe - _grader["linear_probe"]) <= 0.015, \
     f"隐藏测试：评分器在同一个 clip.pt2 上重算的线性探针准确率与你的 {acc_probe:.2%} 相差超过 1.5 个百分点"
@@ -526,7 +538,8 @@ assert abs(acc_probe - _grader["linear_probe"]) <= 0.015, \
 # - `ensemble_helps`：提示集成的零样本准确率是否**高于**单一提示；
 # - `probe_beats_zero_shot`：线性探针的准确率是否**高于**集成后的零样本准确率。
 #
-# 隐藏测试用评分器重算的数字检查这两条结论（两个数字相差不到 0.2 个百分点时，两种回答都算对）。
+# 隐藏测试用评分器重算的数字检查这两条结论（评分器的两个数字之差小于上面允许的误差时——零样本之间 0.4 个百分点、
+# 探针与零样本之间 1.7 个百分点——两种回答都算对）。
 
 # %% nbgrader={"grade": false, "grade_id": "conclusion", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -544,10 +557,18 @@ assert ensemble_helps == (acc_ensemble > acc_single), \
 assert probe_beats_zero_shot == (acc_probe > acc_ensemble), \
     f"probe_beats_zero_shot = {probe_beats_zero_shot}，与你自己的数字不符（探针 {acc_probe:.2%}，集成 {acc_ensemble:.2%}）"
 ### BEGIN HIDDEN TESTS
+import importlib
+
+import west2ai.mentor.mmjudge
+
+for _module in (west2ai.multimodal, west2ai.mentor.mmjudge, west2ai.grading):
+    importlib.reload(_module)  # undo any monkey-patching of the grader's procedure
 _grader = west2ai.grading.clip_export_figures(CLIP_FILE)
-for _name, _gain in (("ensemble_helps", _grader["zero_shot_ensemble"] - _grader["zero_shot"]),
-                     ("probe_beats_zero_shot", _grader["linear_probe"] - _grader["zero_shot_ensemble"])):
-    assert abs(_gain) < 0.002 or globals()[_name] == (_gain > 0), \
+# a gap within what the reproduction tests allow your numbers to differ by (0.2 points each for zero-shot,
+# 1.5 for the probe) may come out either way
+for _name, _gain, _slack in (("ensemble_helps", _grader["zero_shot_ensemble"] - _grader["zero_shot"], 0.004),
+                             ("probe_beats_zero_shot", _grader["linear_probe"] - _grader["zero_shot_ensemble"], 0.017)):
+    assert abs(_gain) <= _slack or globals()[_name] == (_gain > 0), \
         f"隐藏测试：按评分器重算的数字，{_name} = {globals()[_name]} 这条结论不成立"
 ### END HIDDEN TESTS
 
