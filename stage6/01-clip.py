@@ -825,25 +825,16 @@ import importlib
 
 import west2ai.data
 import west2ai.grading
+import west2ai.mentor.mmjudge
 import west2ai.multimodal
 import west2ai.text
 
-for _module in (west2ai.data, west2ai.text, west2ai.multimodal, west2ai.grading):
+for _module in (west2ai.data, west2ai.text, west2ai.multimodal, west2ai.mentor.mmjudge, west2ai.grading):
     importlib.reload(_module)  # undo any monkey-patching
 west2ai.grading.check_not_banned(model)
 west2ai.grading.check_param_limit(model, "{{param_limit}}")
 # the grader's zero-shot measure (prompt ensemble, all 10,000 test images), through the character lookup it exports
-_images, _labels = west2ai.data.fashion_mnist_arrays("test")
-_lookup = west2ai.text.char_lookup(itos)
-_mm = west2ai.multimodal
-model.eval()
-with torch.no_grad():
-    _prompts = np.stack([model.encode_text(_lookup(west2ai.text.code_points(_mm.class_prompts(_t), max_chars=_mm.CAPTION_MAX,
-                                                                           pad_to=_mm.CAPTION_MAX)).to(device)).cpu().numpy()
-                         for _t in _mm.PROMPTS])
-    _emb = np.concatenate([model.encode_image(torch.from_numpy(_mm.centred(_images[_i:_i + 1000]).astype(np.float32) / 255)
-                                              .unsqueeze(1).to(device)).cpu().numpy() for _i in range(0, len(_images), 1000)])
-_acc = float((_mm.zero_shot_predictions(_emb, _prompts) == _labels).mean())
+_acc = west2ai.grading.clip_figures(model, itos)["zero_shot_ensemble"]
 assert _acc >= "{{tier.threshold}}", f"零样本分类准确率（提示集成）{_acc:.2%}，未达到{{tier.label}}线 {{tier.percent}}"
 ### END HIDDEN TESTS
 

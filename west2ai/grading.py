@@ -353,30 +353,10 @@ def export_detector(model, path, decode=None):
     return _export(pipeline, (example,), dims, path, "decode 也只能用张量运算（不要在这里做 NMS：评分器统一做）。")
 
 
-def _clip_program(model, itos):
-    """``model.encode_image`` and ``model.encode_text`` as one module reading code points."""
-    import copy
-
-    import torch
-
-    from .text import char_lookup
-
-    if not isinstance(model, torch.nn.Module) or not all(hasattr(model, m) for m in ("encode_image", "encode_text")):
-        raise GradingError("model 应是有 encode_image(images) 和 encode_text(ids) 两个方法的 torch.nn.Module")
-
-    class Clip(torch.nn.Module):
-        def __init__(self, net):
-            super().__init__()
-            self.lookup, self.net = char_lookup(itos), net
-
-        def forward(self, images, texts):
-            return self.net.encode_image(images), self.net.encode_text(self.lookup(texts))
-
-    return Clip(copy.deepcopy(model).cpu()).eval()
-
-
-def _vqa_program(model, itos):
-    """``model(images, ids)`` as a module reading the questions as code points."""
+def _code_point_program(model, itos, two_towers: bool):
+    """``model`` as one module reading its texts as code points (``text.char_lookup(itos)`` in
+    front): ``(model.encode_image(images), model.encode_text(ids))`` for a CLIP (``two_towers``),
+    else ``model(images, ids)``."""
     import copy
 
     import torch
@@ -385,16 +365,19 @@ def _vqa_program(model, itos):
 
     if not isinstance(model, torch.nn.Module):
         raise GradingError(f"model 应是 torch.nn.Module，而不是 {type(model).__name__}")
+    if two_towers and not all(hasattr(model, m) for m in ("encode_image", "encode_text")):
+        raise GradingError("model 应是有 encode_image(images) 和 encode_text(ids) 两个方法的 torch.nn.Module")
 
-    class Vqa(torch.nn.Module):
+    class ReadsCodePoints(torch.nn.Module):
         def __init__(self, net):
             super().__init__()
             self.lookup, self.net = char_lookup(itos), net
 
-        def forward(self, images, questions):
-            return self.net(images, self.lookup(questions))
+        def forward(self, images, texts):
+            ids = self.lookup(texts)
+            return (self.net.encode_image(images), self.net.encode_text(ids)) if two_towers else self.net(images, ids)
 
-    return Vqa(copy.deepcopy(model).cpu()).eval()
+    return ReadsCodePoints(copy.deepcopy(model).cpu()).eval()
 
 
 def _multimodal_example():
@@ -414,7 +397,7 @@ def export_clip(model, itos, path):
     model.encode_text(ids))``. Returns the path written."""
     import torch
 
-    program = _clip_program(model, itos)
+    program = _code_point_program(model, itos, two_towers=True)
     images, texts = _multimodal_example()
     dims = ({0: torch.export.Dim("images", min=1, max=1 << 16)}, {0: torch.export.Dim("texts", min=1, max=1 << 16)})
     return _export(program, (images, texts[:2]), dims, path, "图像和文本的 batch 大小应能各自变化。")
@@ -426,19 +409,18 @@ def export_vqa(model, itos, path):
     len(multimodal.ANSWERS)). Returns the path written."""
     import torch
 
-    program = _vqa_program(model, itos)
+    program = _code_point_program(model, itos, two_towers=False)
     batch = torch.export.Dim("batch", min=1, max=1 << 16)
     return _export(program, _multimodal_example(), ({0: batch}, {0: batch}), path, "")
 
 
-def clip_figures(model, itos, seed: int) -> dict[str, float]:
+def clip_figures(model, itos, seed: int | None = None) -> dict[str, float]:
     """The grader's figures of a CLIP-style model (zero-shot with one prompt and with the
     ensemble, the linear probe, recall@1/@5 on seen and unseen test pairs drawn with ``seed``),
-    computed here as the grader does, for the notebook's self-check."""
-    from .mentor import mmjudge
-
-    return _figures(_clip_program(model, itos), seed, mmjudge.clip_inputs, mmjudge.clip_predictions,
-                    mmjudge.clip_figures)
+    computed here as the grader does, for the notebook's self-check. Without ``seed`` only the
+    claim CLIP's paper makes (the two zero-shot figures and the linear probe; no test pairs to
+    draw): quicker."""
+    return _clip_figures(_code_point_program(model, itos, two_towers=True), seed)
 
 
 def load_clip_export(path):
@@ -455,16 +437,18 @@ def load_clip_export(path):
 
 
 def clip_export_figures(path, seed: int | None = None) -> dict[str, float]:
-    """:func:`clip_figures` of an exported CLIP file (``clip.pt2``), measured as the grader does.
-    Without ``seed`` only the claim CLIP's paper makes and 03-paper-reading reproduces (zero-shot
-    with one prompt and with the ensemble, the linear probe; no test pairs to draw): quicker."""
+    """:func:`clip_figures` of an exported CLIP file (``clip.pt2``), measured as the grader does
+    (03-paper-reading reproduces the claim on it)."""
+    return _clip_figures(load_clip_export(path), seed)
+
+
+def _clip_figures(program, seed: int | None) -> dict[str, float]:
     from .mentor import mmjudge
 
     if seed is None:
-        return _figures(load_clip_export(path), None, lambda _: mmjudge.claim_inputs(), mmjudge.claim_predictions,
+        return _figures(program, None, lambda _: mmjudge.claim_inputs(), mmjudge.claim_predictions,
                         mmjudge.claim_figures)
-    return _figures(load_clip_export(path), seed, mmjudge.clip_inputs, mmjudge.clip_predictions,
-                    mmjudge.clip_figures)
+    return _figures(program, seed, mmjudge.clip_inputs, mmjudge.clip_predictions, mmjudge.clip_figures)
 
 
 def vqa_figures(model, itos, seed: int) -> dict[str, float]:
@@ -472,7 +456,7 @@ def vqa_figures(model, itos, seed: int) -> dict[str, float]:
     per group and per question kind), computed here as the grader does."""
     from .mentor import mmjudge
 
-    return _figures(_vqa_program(model, itos), seed, mmjudge.vqa_inputs, mmjudge.vqa_predictions,
+    return _figures(_code_point_program(model, itos, two_towers=False), seed, mmjudge.vqa_inputs, mmjudge.vqa_predictions,
                     mmjudge.vqa_figures)
 
 

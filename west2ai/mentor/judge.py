@@ -361,9 +361,8 @@ def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: in
         verdict.details = f"{TEST_CANVASES:,} 张测试画布"
     elif facts.evaluate == "clip-pairs":
         figures = mmjudge.clip_figures(result, labels)
-        if figures["zero_shot_ensemble"] - figures["jittered"] > JITTER_DROP:
-            verdict.reason = (f"测试图每个像素只改动 1 个灰度，零样本准确率就从 {figures['zero_shot_ensemble']:.2%} 降到 "
-                              f"{figures['jittered']:.2%}：模型像是记住了测试图（查表）")
+        verdict.reason = _looked_up(facts.evaluate, figures["zero_shot_ensemble"], figures["jittered"])
+        if verdict.reason:
             return verdict
         verdict.score = figures["zero_shot_ensemble"]
         verdict.details = mmjudge.clip_details(figures)
@@ -376,11 +375,8 @@ def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: in
         return verdict
     preds = np.asarray(result["predictions"])
     clean, shaken = float((preds == labels).mean()), float((np.asarray(result["jittered"]) == labels).mean())
-    if clean - shaken > JITTER_DROP:
-        what, data = (("每条评论随机重复一个字", "测试评论") if facts.evaluate == "sentiment-test"
-                      else ("测试图每个像素只改动 1 个灰度", "测试图"))
-        verdict.reason = (f"{what}，准确率就从 {clean:.2%} 降到 {shaken:.2%}："
-                          f"模型像是记住了{data}（查表），而不是学会了分类")
+    verdict.reason = _looked_up(facts.evaluate, clean, shaken)
+    if verdict.reason:
         return verdict
     if facts.evaluate == "contest-private":
         from ..kaggle import SubmissionError, read_submission
@@ -400,6 +396,17 @@ def judge_notebook(folder: Path, facts: NotebookFacts, sandbox=None, threads: in
         verdict.score = float((preds == labels).mean())
     verdict.reached = {t.key: facts.reaches(t, verdict.score) for t in facts.tiers}
     return verdict
+
+
+def _looked_up(kind: str, clean: float, shaken: float) -> str | None:
+    """Why a model that loses more than ``JITTER_DROP`` on the jittered test set gets no tier
+    (it looks the test set up instead of recognising it), or None."""
+    if clean - shaken <= JITTER_DROP:
+        return None
+    what, data = (("每条评论随机重复一个字", "测试评论") if kind == "sentiment-test"
+                  else ("测试图每个像素只改动 1 个灰度", "测试图"))
+    measure = "零样本准确率" if kind == "clip-pairs" else "准确率"
+    return f"{what}，{measure}就从 {clean:.2%} 降到 {shaken:.2%}：模型像是记住了{data}（查表），而不是学会了分类"
 
 
 def record(course: Course, stage: str, student: str, verdict: Verdict) -> None:

@@ -111,7 +111,10 @@ def _prompt_embeddings(forward, arrays) -> np.ndarray:
 
 def claim_predictions(forward, arrays: dict[str, np.ndarray]) -> dict:
     """Zero-shot predictions with one prompt and with the ensemble, and the linear probe's."""
-    prompts = _prompt_embeddings(forward, arrays)
+    return _claim_predictions(forward, arrays, _prompt_embeddings(forward, arrays))
+
+
+def _claim_predictions(forward, arrays, prompts: np.ndarray) -> dict:
     images = embed(forward, images=arrays["zero_shot"])
     probe = embed(forward, images=arrays["probe_images"])
     return {"zero_shot": mm.zero_shot_predictions(images, prompts[0]).tolist(),
@@ -122,9 +125,10 @@ def claim_predictions(forward, arrays: dict[str, np.ndarray]) -> dict:
 def clip_predictions(forward, arrays: dict[str, np.ndarray]) -> dict:
     from .judge import jittered
 
-    result = claim_predictions(forward, arrays)
+    prompts = _prompt_embeddings(forward, arrays)
+    result = _claim_predictions(forward, arrays, prompts)
     shaken = embed(forward, images=jittered(arrays["zero_shot"]))
-    result["jittered"] = mm.zero_shot_predictions(shaken, _prompt_embeddings(forward, arrays)).tolist()
+    result["jittered"] = mm.zero_shot_predictions(shaken, prompts).tolist()
     for group in mm.GROUPS:
         im = embed(forward, images=arrays[f"{group}_images"])
         tx = embed(forward, texts=arrays[f"{group}_texts"])
